@@ -1,0 +1,62 @@
+# Thai HRD evaluation workbook. `make help` lists the targets.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+KERNEL := thai-hrd-workbook
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) \
+		--display-name "Python (Thai HRD workbook)" > /dev/null
+	@touch $(STAMP)
+
+## Create .venv, install the project (editable) and register its Jupyter kernel
+setup: $(STAMP)
+
+## Write the demo raw data (data/raw/<year>/) unless raw inputs are already there
+demo-data: $(STAMP)
+	$(BIN)/python -m helpers.demo --if-empty
+
+## Set up, create demo data if data/raw holds no inputs, and run the pipeline for every year
+reports: demo-data
+	$(BIN)/workbook run
+
+## Set up and run the test suite
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+## Run only the fast unit tests (skips notebook and end-to-end runs)
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow"
+
+## Check code style with ruff (notebooks included)
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## Format the code and regenerate notebooks (.ipynb) from their text twins (.py)
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+	$(BIN)/jupytext --sync notebooks/*.py
+
+## Open JupyterLab on the notebooks with the project's kernel
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+## Remove processed data and reports (raw data is never touched)
+clean:
+	find data/processed reports -mindepth 1 ! -name README.md ! -name .gitkeep -delete
+
+## List the targets
+help:
+	@awk '/^## /{doc=substr($$0,4); next} /^[a-zA-Z_-]+:/{ if (doc) { split($$1,t,":"); \
+		printf "  \033[36m%-12s\033[0m %s\n", t[1], doc }; doc="" }' $(MAKEFILE_LIST)
+
+.PHONY: setup demo-data reports test test-fast lint format lab clean help
