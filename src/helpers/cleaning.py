@@ -491,9 +491,16 @@ def clean_instrument(
         name = path.relative_to(folder.parent).as_posix()
         try:
             table = read_raw(path)
-        except StructuralError as exc:
-            exc.file = exc.file or name
-            raise
+        except StructuralError as exc:  # name the file as the evaluator knows it
+            raise StructuralError(
+                exc.problem,
+                file=name,
+                row=exc.row,
+                column=exc.column,
+                value=exc.value,
+                expected=exc.expected,
+                hint=exc.hint,
+            ) from None
         result = clean_file(
             table, codebook, matcher, year, name, scales, settings["agency_suggestions"]
         )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -97,10 +98,20 @@ def read_csv(path: Path) -> RawTable:
             engine="c",
         )
     except pd.errors.ParserError as exc:
+        ragged = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if ragged:
+            fields, line, saw = map(int, ragged.groups())
+            raise StructuralError(
+                f"this row has {saw} fields but the rows above have {fields}",
+                file=path,
+                row=line,
+                expected="the same number of fields on every row",
+                hint="A value with a comma (such as 1,204) must be quoted",
+            ) from None
         raise StructuralError(
-            f"the CSV structure is broken: {exc}",
+            f"the CSV structure is broken: {str(exc).strip()}",
             file=path,
-            expected="the same number of fields on every line",
+            expected="the same number of fields on every row",
         ) from None
     return _finish(path, encoding, grid, None)
 

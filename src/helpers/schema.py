@@ -51,19 +51,19 @@ def processed_schema(
     columns = {}
     for column in codebook.columns:
         dtype = normaliser_for(column, scales, matcher).dtype
+        checks = _checks(column, scales, codes)
+        is_id = column.name == codebook.id_column
+        if is_id:  # ids are unique where given (survey exports may leave them empty)
+            checks.append(
+                pa.Check(
+                    lambda s: not s.dropna().duplicated().any(),
+                    error=f"{column.name} values are unique",
+                )
+            )
         columns[column.name] = pa.Column(
             dtype,
-            checks=_checks(column, scales, codes),
-            nullable=not column.required,
-            unique=column.name == codebook.id_column and codebook.unit == "respondent",
-        )
-    if codebook.id_column and codebook.unit != "respondent":
-        # One row per agency (or per year): the id itself is unique.
-        columns[codebook.id_column] = pa.Column(
-            columns[codebook.id_column].dtype,
-            checks=columns[codebook.id_column].checks,
-            nullable=False,
-            unique=True,
+            checks=checks,
+            nullable=not (column.required or (is_id and codebook.unit != "respondent")),
         )
     return pa.DataFrameSchema({**columns, **PROVENANCE}, strict=True, ordered=False)
 

@@ -1,0 +1,20 @@
+from helpers.thai import clean_text, match_key, to_arabic_digits
+
+
+def test_thai_digits():
+    assert to_arabic_digits("๒๕๖๕ ปี ๑๒") == "2565 ปี 12"
+
+
+def test_clean_text_folds_spaces_and_invisibles():
+    assert clean_text("  กรม\u00a0 สรรพากร\u200b \t") == "กรม สรรพากร"
+
+
+def test_clean_text_joins_decomposed_sara_am():
+    assert clean_text("ส\u0e4d\u0e32นักงาน") == "สำนักงาน"
+
+
+def test_match_key_ignores_case_space_punctuation_and_digits_script():
+    assert match_key(" Strongly  Agree ") == match_key("strongly agree")
+    assert match_key("อื่น ๆ") == match_key("อื่นๆ")
+    assert match_key("๓๐-๓๙") == match_key("30-39")
+    assert match_key("สนง.") == "สนง"
