@@ -1,0 +1,95 @@
+"""Notebooks: committed without outputs, in step with their text twins, one typed parameters
+cell; and each one runs under papermill on a small fixture year."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pandas as pd
+import pytest
+
+from helpers import cleaning, runner
+from tests.conftest import write_csv
+from tests.unit.test_cleaning import STAFF, staff_row
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
+PARAMETER_LINE = re.compile(r"^[a-z_][a-z0-9_]*: (int|str|float|bool) = .+  # .+$")
+
+
+def test_there_are_pipeline_notebooks():
+    assert [p.name for p in NOTEBOOKS][:1] == ["01_clean_inputs.ipynb"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_named_in_order_without_spaces(path):
+    assert re.fullmatch(r"\d\d_[a-z0-9_]+\.ipynb", path.name)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_without_outputs_and_with_kernelspec(path):
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None
+    assert nb.metadata["kernelspec"]["name"] == "thai-hrd-workbook"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_text_twin_is_in_step(path):
+    twin = path.with_suffix(".py")
+    assert twin.is_file(), f"{twin.name} missing: run `make format`"
+    text_cells = [(c.cell_type, c.source) for c in jupytext.read(twin).cells]
+    nb_cells = [(c.cell_type, c.source) for c in nbformat.read(path, as_version=4).cells]
+    assert nb_cells == text_cells, f"{path.name} and {twin.name} differ: run `make format`"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_one_typed_parameters_cell(path):
+    nb = nbformat.read(path, as_version=4)
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    lines = [ln for ln in tagged[0].source.splitlines() if ln.strip()]
+    assert lines and all(PARAMETER_LINE.match(ln) for ln in lines), lines
+
+
+@pytest.mark.slow
+def test_cleaning_notebook_runs_under_papermill(project):
+    folder = project / "data/raw/2565"
+    write_csv(
+        folder / "staff_survey.csv",
+        STAFF,
+        [staff_row("a"), staff_row("b", agency="กรมสรรพกร"), [""] * len(STAFF)],
+    )
+    [outcome] = runner.run([2565], root=project, echo=lambda _: None)
+    assert outcome.ok, outcome.error
+    executed = nbformat.read(outcome.executed, as_version=4)
+    text = "".join(str(o) for c in executed.cells if c.cell_type == "code" for o in c.outputs)
+    assert "กรมสรรพกร" in text and "03007 กรมสรรพากร" in text  # unknown agency + suggestion
+    assert executed.metadata["papermill"]["parameters"] == {"year": 2565}
+    ledger = pd.read_parquet(cleaning.output_dir(2565, project) / "ledger.parquet")
+    assert ledger[["rows_read", "rows_kept", "rows_set_aside"]].iloc[0].tolist() == [3, 1, 2]
+
+
+@pytest.mark.slow
+def test_a_failing_year_reports_one_line_and_keeps_the_good_output(project):
+    write_csv(project / "data/raw/2564/staff_survey.csv", STAFF, [staff_row(date="15/03/2564")])
+    folder = project / "data/raw/2565"
+    write_csv(folder / "staff_survey.csv", STAFF, [staff_row()])
+    first = runner.run([2565], root=project, echo=lambda _: None)
+    assert first[0].ok
+    (folder / "citizen_survey.csv").write_bytes(b"")  # an export that went wrong
+    outcomes = runner.run(root=project, echo=lambda _: None)
+    by_year = {o.year: o for o in outcomes}
+    assert by_year[2564].ok  # the other year is still built
+    failed = by_year[2565]
+    assert not failed.ok
+    assert failed.error == (
+        "StructuralError: 2565/citizen_survey.csv: the file is empty. "
+        "Expected: a header row naming the columns, then one row per answer."
+    )
+    assert failed.executed.name == "01_clean_inputs.failed.ipynb"
+    assert runner.executed_path(runner.stages(project)[0], 2565, project).is_file()
+    assert (cleaning.output_dir(2565, project) / "staff_survey.parquet").is_file()
