@@ -1,0 +1,114 @@
+"""End to end: demo data for three years -> the `workbook` command -> processed data, checked
+against what the generator planted (the faults in each file and the respondents per agency)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from helpers import cleaning, demo, io
+
+pytestmark = pytest.mark.slow
+
+IDENTIFIER = re.compile(r"(?<!\d)\d{13}(?!\d)|(?<!\d)0[689]\d-?\d{3}-?\d{4}(?!\d)|@[\w-]+\.")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project with demo data for six agencies, run once through the command line."""
+    import shutil
+
+    from tests.conftest import REPO
+
+    root = tmp_path_factory.mktemp("e2e") / "project"
+    shutil.copytree(REPO / "config", root / "config")
+    shutil.copytree(REPO / "notebooks", root / "notebooks")
+    (root / "data/raw/reference").mkdir(parents=True)
+    shutil.copy(REPO / "data/raw/reference/agencies.csv", root / "data/raw/reference/")
+    demo.generate(root, agencies=6)
+    raw = root / "data/raw"
+    before = {p: io.sha256_file(p) for p in raw.rglob("*") if p.is_file()}
+    env = {**os.environ, "HRD_WORKBOOK_ROOT": str(root)}
+    done = subprocess.run(
+        [sys.executable, "-m", "helpers.cli", "run"],
+        env=env,
+        cwd=root.parent,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "3 built, 0 failed" in done.stdout
+    after = {p: io.sha256_file(p) for p in raw.rglob("*") if p.is_file()}
+    assert after == before, "raw files were modified"
+    return root
+
+
+def _truth(root: Path, year: int) -> dict:
+    folder = cleaning.find_year_folder(year, root)
+    return json.loads((folder / "_truth.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("year", [2563, 2564, 2565])
+def test_ledger_matches_the_planted_faults(built, year):
+    truth = _truth(built, year)
+    ledger = pd.read_csv(cleaning.output_dir(year, built) / "ledger.csv").set_index("file")
+    folder = cleaning.find_year_folder(year, built).name
+    assert len(ledger) == len(truth["planted_faults"])
+    for name, planted in truth["planted_faults"].items():
+        row = ledger.loc[f"{folder}/{name}"]
+        assert row["rows_read"] == planted["rows_written"], name
+        assert row["rows_read"] == row["rows_kept"] + row["rows_set_aside"], name
+        for reason in (
+            "blank_row",
+            "duplicate_submission",
+            "unknown_agency",
+            "outside_fiscal_year",
+            "superseded_submission",
+        ):
+            assert row[reason] == planted[reason], (name, reason)
+        assert row["value_issues"] == planted["invalid_value"], name
+        assert row["identifiers_scrubbed_from_text"] == planted["identifier_in_comment"], name
+        assert row["missing_required_value"] + row["invalid_required_value"] == 0, name
+
+
+@pytest.mark.parametrize("year", [2563, 2564, 2565])
+def test_respondents_per_agency_match_the_generator(built, year):
+    truth = _truth(built, year)["respondents"]
+    out = cleaning.output_dir(year, built)
+    for instrument in ("staff_survey", "citizen_survey"):
+        counts = pd.read_parquet(out / f"{instrument}.parquet")["agency"].value_counts()
+        assert counts.to_dict() == truth[instrument], instrument
+
+
+def test_no_identifier_reaches_processed_data(built):
+    processed = built / "data/processed"
+    texts = [pd.read_parquet(p).astype(str).to_csv() for p in processed.rglob("*.parquet")]
+    texts += [p.read_text(encoding="utf-8") for p in processed.rglob("*.csv")]
+    assert texts
+    for text in texts:
+        assert not IDENTIFIER.search(text), IDENTIFIER.search(text).group()
+
+
+def test_year_folder_in_ce_is_processed_as_be(built):
+    assert (built / "data/raw/2022").is_dir()
+    staff = pd.read_parquet(cleaning.output_dir(2565, built) / "staff_survey.parquet")
+    assert set(staff["fiscal_year"]) == {2565}
+
+
+def test_executed_notebooks_are_kept_as_the_audit_record(built):
+    for year in (2563, 2564, 2565):
+        executed = built / f"data/processed/{year}/notebooks/01_clean_inputs.ipynb"
+        nb = json.loads(executed.read_text(encoding="utf-8"))
+        assert nb["metadata"]["papermill"]["parameters"] == {"year": year}
+        assert not any(
+            c.get("outputs") and any(o.get("output_type") == "error" for o in c["outputs"])
+            for c in nb["cells"]
+        )
