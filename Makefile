@@ -27,9 +27,11 @@ demo-data: $(STAMP)
 reports: demo-data
 	$(BIN)/workbook run
 
-## Set up and run the test suite
+## Set up and run the test suite (PYTEST_ARGS="-k cleaning" to select)
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	@$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests; failing" >&2; fi; \
+	exit $$status
 
 ## Run only the fast unit tests (skips notebook and end-to-end runs)
 test-fast: $(STAMP)
@@ -48,7 +50,7 @@ format: $(STAMP)
 
 ## Open JupyterLab on the notebooks with the project's kernel
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 ## Remove processed data and reports (raw data is never touched)
 clean:

@@ -93,3 +93,20 @@ def test_a_failing_year_reports_one_line_and_keeps_the_good_output(project):
     assert failed.executed.name == "01_clean_inputs.failed.ipynb"
     assert runner.executed_path(runner.stages(project)[0], 2565, project).is_file()
     assert (cleaning.output_dir(2565, project) / "staff_survey.parquet").is_file()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_runs_top_to_bottom_with_its_default_parameters(project, path):
+    """As an analyst runs it in JupyterLab: no injected parameters (default year 2565)."""
+    import papermill
+
+    write_csv(project / "data/raw/2565/staff_survey.csv", STAFF, [staff_row()])
+    papermill.execute_notebook(
+        str(project / "notebooks" / path.name),
+        str(project / "executed.ipynb"),
+        parameters={},
+        kernel_name=runner.kernel_name(project),
+        cwd=str(project),
+        progress_bar=False,
+    )
