@@ -278,16 +278,9 @@ def clean_file(
             alive &= ~(empty | bad)
         elif invalid.any():
             cells = alive & invalid
+            values = raw[column.name][cells].map(lambda v: scrub(v)[0])
             issues.append(
-                pd.DataFrame(
-                    {
-                        "source_file": file,
-                        "source_row": kept.index[cells].astype("int64"),
-                        "column": column.name,
-                        "value": raw[column.name][cells].map(lambda v: scrub(v)[0]),
-                        "expected": normaliser.expected,
-                    }
-                )
+                _issues(file, kept.index[cells], column.name, values, normaliser.expected)
             )
     issues_frame = _consistency(kept, alive, file, codebook, scales, issues)
     if "fiscal_year" in codebook.names:  # the OCSC return states its year; keep it apart
@@ -318,6 +311,19 @@ def clean_file(
 ISSUE_COLUMNS = ["source_file", "source_row", "column", "value", "expected"]
 
 
+def _issues(file: str, rows: pd.Index, column: str, values, expected) -> pd.DataFrame:
+    """Cells read as missing: where they are, what they held and what was expected."""
+    return pd.DataFrame(
+        {
+            "source_file": file,
+            "source_row": rows.astype("int64"),
+            "column": column,
+            "value": values,
+            "expected": expected,
+        }
+    )
+
+
 def _consistency(
     kept: pd.DataFrame,
     alive: pd.Series,
@@ -338,16 +344,16 @@ def _consistency(
             & (implied != kept["position_type"]).fillna(False)
         )
         if clash.any():
+            expected = "a level of the stated position type " + kept.loc[
+                clash, "position_type"
+            ].astype(str)
             issues.append(
-                pd.DataFrame(
-                    {
-                        "source_file": file,
-                        "source_row": kept.index[clash].astype("int64"),
-                        "column": "position_level",
-                        "value": kept.loc[clash, "position_level"],
-                        "expected": "a level of the stated position type "
-                        + kept.loc[clash, "position_type"].astype(str),
-                    }
+                _issues(
+                    file,
+                    kept.index[clash],
+                    "position_level",
+                    kept.loc[clash, "position_level"],
+                    expected,
                 )
             )
             kept.loc[clash, "position_level"] = pd.NA
@@ -359,14 +365,12 @@ def _consistency(
         )
         if clash.any():
             issues.append(
-                pd.DataFrame(
-                    {
-                        "source_file": file,
-                        "source_row": kept.index[clash].astype("int64"),
-                        "column": "idp_carried_out",
-                        "value": "1",
-                        "expected": "no answer when idp_made is 'no'",
-                    }
+                _issues(
+                    file,
+                    kept.index[clash],
+                    "idp_carried_out",
+                    "1",
+                    "no answer when idp_made is 'no'",
                 )
             )
             kept.loc[clash, "idp_carried_out"] = pd.NA
@@ -384,9 +388,22 @@ def _year_level_rules(
     kept: pd.DataFrame, codebook: Codebook, year: int, grace_days: int
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Rules that look across rows and files: fiscal year, empty responses, duplicates."""
-    aside = []
     be = years.to_be(year)
+    # The OCSC return's own year column was renamed in clean_file to keep it apart.
+    key = "fiscal_year_reported" if codebook.id_column == "fiscal_year" else codebook.id_column
+    aside = []
     alive = pd.Series(True, index=kept.index)
+
+    def set_aside(mask: pd.Series, reason: str, detail) -> None:
+        nonlocal alive
+        mask = mask & alive
+        aside.append(
+            kept.loc[mask, ["source_file", "source_row"]].assign(
+                reason=reason, detail=detail[mask] if isinstance(detail, pd.Series) else detail
+            )
+        )
+        alive &= ~mask
+
     if codebook.fiscal_year_check and codebook.date_column:
         start, end = years.fiscal_year_bounds(be)
         grace = pd.Timedelta(days=grace_days)
@@ -395,67 +412,37 @@ def _year_level_rules(
             (dates < pd.Timestamp(start) - grace)
             | (dates >= pd.Timestamp(end) + pd.Timedelta(days=1) + grace)
         )
-        aside.append(
-            kept.loc[outside, ["source_file", "source_row"]].assign(
-                reason="outside_fiscal_year",
-                detail=dates[outside].dt.strftime("%Y-%m-%d").radd("dated ")
-                + f", outside FY{be} ({start} to {end})",
-            )
+        detail = "dated " + dates.dt.strftime("%Y-%m-%d") + f", outside FY{be} ({start} to {end})"
+        set_aside(outside, "outside_fiscal_year", detail)
+    if key == "fiscal_year_reported":
+        set_aside(
+            kept[key].ne(be).fillna(False),
+            "outside_fiscal_year",
+            f"return for another fiscal year than {be}",
         )
-        alive &= ~outside
-    if codebook.id_column == "fiscal_year":
-        other = (
-            kept["fiscal_year_reported"].ne(be).fillna(False)
-            if ("fiscal_year_reported" in kept)
-            else pd.Series(False, index=kept.index)
-        )
-        aside.append(
-            kept.loc[other, ["source_file", "source_row"]].assign(
-                reason="outside_fiscal_year", detail=f"return for another fiscal year than {be}"
-            )
-        )
-        alive &= ~other
     if codebook.unit == "respondent":
         answers = [c.name for c in codebook.columns if c.type in ANSWER_TYPES]
-        empty = kept[answers].isna().all(axis=1) & alive
-        aside.append(
-            kept.loc[empty, ["source_file", "source_row"]].assign(
-                reason="no_answers", detail="no question answered"
-            )
-        )
-        alive &= ~empty
+        set_aside(kept[answers].isna().all(axis=1), "no_answers", "no question answered")
 
-    live = kept[alive]
+    # Among the rest, the latest submission wins (then the later file, then the later row).
     order = [c for c in (codebook.date_column,) if c] + ["_file_order", "source_row"]
-    live = live.sort_values(order, na_position="first", kind="stable")
+    live = kept[alive].sort_values(order, na_position="first", kind="stable")
     if codebook.unit == "respondent":
         reason = "duplicate_submission"
-        has_id = live[codebook.id_column].notna()
-        by_id = has_id & live.duplicated(codebook.id_column, keep="last")
+        has_id = live[key].notna()
         content = [c.name for c in codebook.columns]
-        by_content = ~has_id & live.duplicated(content, keep="last")
-        dupes = by_id | by_content
+        dupes = (has_id & live.duplicated(key, keep="last")) | (
+            ~has_id & live.duplicated(content, keep="last")
+        )
     else:
         reason = "superseded_submission"
-        key = (
-            "fiscal_year_reported" if codebook.id_column == "fiscal_year" else (codebook.id_column)
-        )
         dupes = live.duplicated(key, keep="last")
     keeper = live[~dupes]
     if dupes.any():
-        id_col = (
-            codebook.id_column
-            if codebook.unit == "respondent"
-            else (
-                "fiscal_year_reported"
-                if codebook.id_column == "fiscal_year"
-                else codebook.id_column
-            )
-        )
-        where = keeper.dropna(subset=[id_col]).set_index(id_col)
+        where = keeper.dropna(subset=[key]).set_index(key)
         where = (where["source_file"] + " row " + where["source_row"].astype(str)).to_dict()
-        detail = live.loc[dupes, id_col].map(
-            lambda v: f"{id_col} {v}; kept the later one in {where.get(v, 'an identical row')}"
+        detail = live.loc[dupes, key].map(
+            lambda v: f"{key} {v}; kept the later one in {where.get(v, 'an identical row')}"
         )
         aside.append(
             live.loc[dupes, ["source_file", "source_row"]].assign(
@@ -463,8 +450,8 @@ def _year_level_rules(
             )
         )
     final = keeper.sort_values(["_file_order", "source_row"], kind="stable")
-    frame = pd.concat(aside, ignore_index=True) if aside else pd.DataFrame()
-    return final, frame
+    columns = ["source_file", "source_row", "reason", "detail"]
+    return final, pd.concat(aside, ignore_index=True) if aside else pd.DataFrame(columns=columns)
 
 
 @dataclass

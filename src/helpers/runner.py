@@ -135,34 +135,24 @@ def run_notebook(stage: Stage, year: int, root: Path | None = None) -> RunOutcom
             shutdown_kernel="immediate",  # graceful shutdown costs ~0.7 s and sometimes stalls
         )
     except PapermillExecutionError as exc:
-        os.replace(partial, failed)
-        return RunOutcome(
-            stage.name,
-            years.to_be(year),
-            False,
-            time.perf_counter() - started,
-            failed,
-            f"{exc.ename}: {exc.evalue}",
-        )
-    except Exception as exc:  # timeout, dead kernel: keep whatever was saved
-        if partial.exists():
-            os.replace(partial, failed)
-        return RunOutcome(
-            stage.name,
-            years.to_be(year),
-            False,
-            time.perf_counter() - started,
-            failed,
-            f"{exc.__class__.__name__}: {exc}",
-        )
+        error = f"{exc.ename}: {exc.evalue}"
+    except Exception as exc:  # a cell timeout or a dead kernel: keep whatever was saved
+        error = f"{exc.__class__.__name__}: {exc}"
+    else:
+        error = ""
     finally:
         if env_root is None:
             os.environ.pop("HRD_WORKBOOK_ROOT", None)
         else:
             os.environ["HRD_WORKBOOK_ROOT"] = env_root
+    seconds = time.perf_counter() - started
+    if error:
+        if partial.exists():
+            os.replace(partial, failed)
+        return RunOutcome(stage.name, years.to_be(year), False, seconds, failed, error)
     os.replace(partial, target)
     failed.unlink(missing_ok=True)
-    return RunOutcome(stage.name, years.to_be(year), True, time.perf_counter() - started, target)
+    return RunOutcome(stage.name, years.to_be(year), True, seconds, target)
 
 
 def run(
