@@ -143,9 +143,9 @@ def read_xlsx(path: Path) -> RawTable:
         ) from None
     try:
         sheet = workbook.worksheets[0]
-        grid = pd.DataFrame(
-            [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        )
+        rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        width = max(map(len, rows), default=0)  # read-only sheets may give short rows
+        grid = pd.DataFrame([row + [""] * (width - len(row)) for row in rows])
         title = sheet.title
     finally:
         workbook.close()
