@@ -1,0 +1,72 @@
+"""Respondent-level scores shared by the models, the indicators and the reports.
+
+- Construct scores (1-5): the mean of a construct's answered items, reverse-coded items flipped
+  (``6 - x`` on a 1-5 scale), kept only when at least half of the construct's items are
+  answered.
+- Satisfaction index (0-100), the UK People Survey convention: answers 1..5 score
+  0/25/50/75/100 and a respondent's index is the mean over the answered satisfaction items.
+- ``idp_carried`` (indicator A3): 1 with an IDP that is being carried out, 0 without an IDP or
+  with one not carried out, missing when it cannot be told.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from helpers import config
+from helpers.config import Codebook
+
+SCORE_COLUMNS = {
+    "ecosystem": "eco_score",
+    "skillsets": "skl_score",
+    "mindset": "mnd_score",
+    "persona": "persona_score",
+}
+
+
+def item_values(staff: pd.DataFrame, codebook: Codebook, construct: str) -> pd.DataFrame:
+    """A construct's item answers as floats, reverse-coded items flipped."""
+    scales = config.scales()
+    items = {}
+    for column in codebook.items(construct):
+        values = staff[column.name].astype("Float64")
+        if column.reverse:
+            codes = scales[column.scale].codes
+            values = (min(codes) + max(codes)) - values
+        items[column.name] = values
+    return pd.DataFrame(items, index=staff.index)
+
+
+def construct_score(staff: pd.DataFrame, codebook: Codebook, construct: str) -> pd.Series:
+    """Mean item score of a construct, where at least half of its items are answered."""
+    items = item_values(staff, codebook, construct)
+    enough = items.notna().sum(axis=1) * 2 >= items.shape[1]
+    return items.mean(axis=1, skipna=True).where(enough).astype("Float64")
+
+
+def satisfaction_index(staff: pd.DataFrame, codebook: Codebook) -> pd.Series:
+    """0-100 index: 1..5 scored 0/25/50/75/100, averaged over the answered items."""
+    items = item_values(staff, codebook, "satisfaction")
+    return ((items - 1) * 25).mean(axis=1, skipna=True).astype("Float64")
+
+
+def idp_carried(staff: pd.DataFrame) -> pd.Series:
+    """1 = an IDP being carried out, 0 = none or not carried out, missing = unknown."""
+    made, carried = staff["idp_made"], staff["idp_carried_out"]
+    result = pd.Series(pd.NA, index=staff.index, dtype="Int8")
+    result[(made == 0).fillna(False) | (carried == 0).fillna(False)] = 0
+    # Carrying out an IDP implies having one (cleaning has removed the contradicting answers).
+    result[(carried == 1).fillna(False)] = 1
+    return result
+
+
+def staff_scores(staff: pd.DataFrame, codebook: Codebook | None = None) -> pd.DataFrame:
+    """The staff frame with construct scores, the satisfaction index and ``idp_carried``."""
+    codebook = codebook or config.codebook("staff_survey")
+    scores = {
+        name: construct_score(staff, codebook, construct)
+        for construct, name in SCORE_COLUMNS.items()
+    }
+    return staff.assign(
+        **scores, sat_index=satisfaction_index(staff, codebook), idp_carried=idp_carried(staff)
+    )
