@@ -656,8 +656,7 @@ def clean_year(year: int, root: Path | None = None) -> CleanResult:
 
 
 def output_dir(year: int, root: Path | None = None) -> Path:
-    processed = paths.resolve(config.pipeline(root)["paths"]["processed"], root)
-    return processed / str(years.to_be(year)) / "clean"
+    return paths.processed_dir(year, "clean", root)
 
 
 def write_clean_year(result: CleanResult, root: Path | None = None) -> Path:

@@ -33,3 +33,11 @@ def resolve(relative: str | Path, root: Path | None = None) -> Path:
     """A path from the configuration, made absolute against the project root."""
     path = Path(relative)
     return path if path.is_absolute() else (root or project_root()) / path
+
+
+def processed_dir(year: int, stage: str, root: Path | None = None) -> Path:
+    """``data/processed/<year B.E.>/<stage>/``, the folder a stage writes for a year."""
+    from helpers import config, years  # config reads through this module: import late
+
+    processed = resolve(config.pipeline(root)["paths"]["processed"], root)
+    return processed / str(years.to_be(year)) / stage

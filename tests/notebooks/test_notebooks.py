@@ -63,7 +63,7 @@ def test_cleaning_notebook_runs_under_papermill(project):
         STAFF,
         [staff_row("a"), staff_row("b", agency="กรมสรรพกร"), [""] * len(STAFF)],
     )
-    [outcome] = runner.run([2565], root=project, echo=lambda _: None)
+    [outcome] = runner.run([2565], ["clean"], root=project, echo=lambda _: None)
     assert outcome.ok, outcome.error
     executed = nbformat.read(outcome.executed, as_version=4)
     text = "".join(str(o) for c in executed.cells if c.cell_type == "code" for o in c.outputs)
@@ -78,10 +78,10 @@ def test_a_failing_year_reports_one_line_and_keeps_the_good_output(project):
     write_csv(project / "data/raw/2564/staff_survey.csv", STAFF, [staff_row(date="15/03/2564")])
     folder = project / "data/raw/2565"
     write_csv(folder / "staff_survey.csv", STAFF, [staff_row()])
-    first = runner.run([2565], root=project, echo=lambda _: None)
+    first = runner.run([2565], ["clean"], root=project, echo=lambda _: None)
     assert first[0].ok
     (folder / "citizen_survey.csv").write_bytes(b"")  # an export that went wrong
-    outcomes = runner.run(root=project, echo=lambda _: None)
+    outcomes = runner.run(stage_names=["clean"], root=project, echo=lambda _: None)
     by_year = {o.year: o for o in outcomes}
     assert by_year[2564].ok  # the other year is still built
     failed = by_year[2565]
@@ -95,18 +95,35 @@ def test_a_failing_year_reports_one_line_and_keeps_the_good_output(project):
     assert (cleaning.output_dir(2565, project) / "staff_survey.parquet").is_file()
 
 
+@pytest.fixture(scope="module")
+def demo_project(tmp_path_factory):
+    """A project with one demo year (2565, six agencies) and nothing processed yet."""
+    import shutil
+
+    from helpers import demo
+    from tests.conftest import REPO
+
+    root = tmp_path_factory.mktemp("nb") / "project"
+    for folder in ("config", "notebooks"):
+        shutil.copytree(REPO / folder, root / folder)
+    (root / "data/raw/reference").mkdir(parents=True)
+    shutil.copy(REPO / "data/raw/reference/agencies.csv", root / "data/raw/reference/")
+    demo.generate(root, agencies=6, years=[2565])
+    return root
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_runs_top_to_bottom_with_its_default_parameters(project, path):
-    """As an analyst runs it in JupyterLab: no injected parameters (default year 2565)."""
+def test_each_notebook_runs_top_to_bottom_with_its_default_parameters(demo_project, monkeypatch):
+    """As an analyst runs them in JupyterLab, in order, with no injected parameters."""
     import papermill
 
-    write_csv(project / "data/raw/2565/staff_survey.csv", STAFF, [staff_row()])
-    papermill.execute_notebook(
-        str(project / "notebooks" / path.name),
-        str(project / "executed.ipynb"),
-        parameters={},
-        kernel_name=runner.kernel_name(project),
-        cwd=str(project),
-        progress_bar=False,
-    )
+    monkeypatch.setenv("HRD_WORKBOOK_ROOT", str(demo_project))
+    for stage in runner.stages(demo_project):
+        papermill.execute_notebook(
+            str(stage.notebook),
+            str(demo_project / f"executed_{stage.notebook.name}"),
+            parameters={},
+            kernel_name=runner.kernel_name(demo_project),
+            cwd=str(demo_project),
+            progress_bar=False,
+        )
