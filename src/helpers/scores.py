@@ -6,7 +6,8 @@
 - Satisfaction index (0-100), the UK People Survey convention: answers 1..5 score
   0/25/50/75/100 and a respondent's index is the mean over the answered satisfaction items.
 - ``idp_carried`` (indicator A3): 1 with an IDP that is being carried out, 0 without an IDP or
-  with one not carried out, missing when it cannot be told.
+  with one not carried out (a "no" to either question decides), missing when it cannot be
+  told.
 """
 
 from __future__ import annotations
@@ -54,9 +55,9 @@ def idp_carried(staff: pd.DataFrame) -> pd.Series:
     """1 = an IDP being carried out, 0 = none or not carried out, missing = unknown."""
     made, carried = staff["idp_made"], staff["idp_carried_out"]
     result = pd.Series(pd.NA, index=staff.index, dtype="Int8")
-    result[(made == 0).fillna(False) | (carried == 0).fillna(False)] = 0
-    # Carrying out an IDP implies having one (cleaning has removed the contradicting answers).
+    # Carrying out an IDP implies having one; but a "no" to either question decides.
     result[(carried == 1).fillna(False)] = 1
+    result[(made == 0).fillna(False) | (carried == 0).fillna(False)] = 0
     return result
 
 

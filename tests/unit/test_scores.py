@@ -31,8 +31,10 @@ def test_satisfaction_index_uk_scoring(book):
 
 
 def test_idp_carried():
-    staff = frame(idp_made=[1, 1, 0, None, 1, None], idp_carried_out=[1, 0, None, None, None, 1])
-    assert idp_carried(staff).fillna(-1).tolist() == [1, 0, 0, -1, -1, 1]
+    staff = frame(
+        idp_made=[1, 1, 0, None, 1, None, 0], idp_carried_out=[1, 0, None, None, None, 1, 1]
+    )
+    assert idp_carried(staff).fillna(-1).tolist() == [1, 0, 0, -1, -1, 1, 0]
 
 
 def test_staff_scores_adds_columns(book):

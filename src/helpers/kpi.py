@@ -1,0 +1,859 @@
+"""The ten success indicators of the guideline: A1-A7 per agency and year, O1-O3 for OCSC.
+
+One tidy table, one row per (fiscal_year, indicator, agency_code); the O rows have
+``agency_code == "OCSC"``. Columns are :data:`COLUMNS`, then ``secondary_measure`` and
+``secondary_value`` (only A2 uses them: ``a2_levels_covered_pct``).
+
+Definitions (also in ``config/targets.yaml``)
+-------------------------------------------
+A1  ``yes_no``: 1 when the agency return has ``a1_plan_guideline == 1`` AND
+    ``a1_plan_strategy == 1``; 0 when either is 0; missing otherwise (three-valued AND).
+A2  ``level_1_5``: ``a2_fc_level``. Secondary measure: ``a2_levels_covered_pct``.
+A3  ``percent``: weighted percent of staff with ``idp_made == 1`` AND ``idp_carried_out == 1``
+    (three-valued AND: a 0 in either answer gives 0, so ``idp_made == 0`` with
+    ``idp_carried_out`` missing counts as 0; ``idp_made == 1`` with ``idp_carried_out`` missing,
+    and both missing, are excluded). Design-based 95 % CI.
+A4  ``count``: ``a4_innovation_outputs``.
+A5  ``index_0_100``: staff satisfaction index in the UK People Survey convention: each answer to
+    the ``satisfaction`` items (sat1, sat2, sat3, sat_overall) is scored 0/25/50/75/100 for
+    1..5, a respondent's score is the mean over the items they answered, and the index is the
+    weighted mean of respondents' scores, with a design-based 95 % CI. FEVS percent positive
+    per item (top two categories; don't know / missing excluded) is in :func:`item_results`.
+A6  ``percent``: weighted percent of staff with ``innovative_work == 1`` among those answering.
+A7  ``percent``: weighted percent of service users with high trust (6-10 on the 0-10 trust
+    question; OECD "high or moderately high") among those answering, with a 95 % CI.
+O1  ``level_1_5``: ``o1_level`` of the OCSC return.
+O2  ``percent``: percent of agencies with an A1 value (i.e. an agency return answering A1)
+    whose A1 is 1. A census of the returns: no standard error. ``respondents`` holds the number
+    of agencies in the denominator.
+O3  ``level_1_5``: ``o3_level`` of the OCSC return.
+
+Survey estimates use :class:`helpers.survey.Design` with each agency's respondents as their
+own design (``Design(agency_frame, weight="weight")``); ``respondents`` is the unweighted number
+of respondents with an answer. Intervals are the normal 95 % interval clipped to [0, 100].
+Return-based indicators (A1, A2, A4, O1, O3) have no SE and ``respondents`` missing.
+
+Every registry agency with ANY data in the year (a staff or citizen response or an agency
+return) gets a row for each of A1-A7; rows without a value have status ``no_data``.
+
+Targets and status
+------------------
+Targets come from ``config/targets.yaml``. THE GUIDELINE GIVES NO NUMERIC TARGETS: the values
+there are placeholders to be set by the evaluators. ``status`` is ``met`` when the POINT
+estimate meets the target (``value >= target`` for direction ``>=``, with a 1e-9 tolerance for
+floating point), ``not_met`` otherwise, ``no_data`` when there is no value, ``suppressed``
+when suppressed, and ``no_target`` when the target is null. The interval is not used for the
+status.
+
+Confidentiality
+---------------
+An estimate from fewer than ``confidentiality.min_respondents`` (10) respondents is suppressed:
+value, se, CI and respondents are missing (the small n is not shown), status ``suppressed``,
+``suppression_reason`` "fewer than 10 respondents". The same rule applies per item in
+:func:`item_results`. No ministry or government pooled (respondent-weighted) figure is
+published: the benchmarks ``ministry_median``, ``ministry_q3``, ``gov_median`` and ``gov_q3``
+are the median and upper quartile (linear interpolation) of the PUBLISHED agency values, so
+they are functions of published numbers only and cannot reveal a suppressed value by
+subtraction. ``percentile`` is ``100 * (rank - 1) / (k - 1)`` with average ranks for ties,
+among the k agencies with a published value for that indicator and year (missing when k = 1).
+
+Change from the previous year
+-----------------------------
+``previous_value`` is last year's published value (missing when last year's row was suppressed,
+had no data or does not exist), ``change = value - previous_value``. For indicators with a
+standard error (A3, A5, A6, A7) the change is tested as independent samples:
+``z = change / sqrt(se**2 + se_prev**2)``, two-sided ``change_p``; ``change_significant`` is
+True only when ``change_p < 0.05``. Other indicators show the change without a test
+(``change_p`` missing, ``change_significant`` False).
+
+Funnel plots
+------------
+:func:`funnel_limits` (proportions, Spiegelhalter's normal approximation
+``p0 +/- z * sqrt(p0 (1 - p0) / n)``), :func:`funnel_limits_mean` (a mean index with a given
+sd: ``mu0 +/- z * sd / sqrt(n)``) and :func:`funnel_position`.
+
+Pure functions take data frames; only :func:`write_indicators` writes files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+from scipy import stats
+
+from helpers import config, paths, scores, years
+from helpers.io import write_parquet_atomic
+from helpers.survey import Design
+
+OCSC_CODE = "OCSC"
+SIGNIFICANCE = 0.05
+STRENGTH_PERCENT_POSITIVE = 65.0  # FEVS: an item is a strength at >= 65 % positive
+CHALLENGE_PERCENT_NEGATIVE = 35.0  # FEVS: an item is a challenge at >= 35 % negative
+HIGH_TRUST_MIN = 6  # OECD: 6-10 on 0-10 is "high or moderately high" trust
+TOLERANCE = 1e-9  # floating-point slack for threshold comparisons
+DIRECTIONS = (">=", "<=")
+UNITS = ("percent", "index_0_100", "level_1_5", "count", "yes_no")
+
+
+class KpiError(ValueError):
+    """Inputs or configuration the indicators cannot be computed from."""
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    unit: str
+    source: str  # instrument the value comes from
+    has_se: bool
+    en: str
+
+
+INDICATORS: dict[str, Indicator] = {
+    i.code: i
+    for i in (
+        Indicator("A1", "yes_no", "agency_return", False, "Plan aligned with guideline, strategy"),
+        Indicator("A2", "level_1_5", "agency_return", False, "Functional competency framework"),
+        Indicator("A3", "percent", "staff_survey", True, "Staff with an IDP carried out"),
+        Indicator("A4", "count", "agency_return", False, "Innovation outputs for learning"),
+        Indicator("A5", "index_0_100", "staff_survey", True, "Satisfaction with development"),
+        Indicator("A6", "percent", "staff_survey", True, "Staff with innovative work"),
+        Indicator("A7", "percent", "citizen_survey", True, "Service users with high trust"),
+        Indicator("O1", "level_1_5", "ocsc_return", False, "OCSC prototypes"),
+        Indicator("O2", "percent", "agency_return", False, "Agencies meeting A1"),
+        Indicator("O3", "level_1_5", "ocsc_return", False, "OCSC network cooperation"),
+    )
+}
+AGENCY_INDICATORS = ("A1", "A2", "A3", "A4", "A5", "A6", "A7")
+OCSC_INDICATORS = ("O1", "O2", "O3")
+
+BASE_COLUMNS = [
+    "fiscal_year",
+    "indicator",
+    "agency_code",
+    "ministry_code",
+    "value",
+    "se",
+    "ci_low",
+    "ci_high",
+    "respondents",
+    "unit",
+    "suppression_reason",
+    "secondary_measure",
+    "secondary_value",
+]
+COLUMNS = [
+    "fiscal_year",
+    "indicator",
+    "agency_code",
+    "ministry_code",
+    "value",
+    "se",
+    "ci_low",
+    "ci_high",
+    "respondents",
+    "unit",
+    "target",
+    "status",
+    "previous_value",
+    "change",
+    "change_p",
+    "change_significant",
+    "percentile",
+    "ministry_median",
+    "ministry_q3",
+    "gov_median",
+    "gov_q3",
+    "suppression_reason",
+]
+EXTRA_COLUMNS = ["secondary_measure", "secondary_value"]
+ITEM_COLUMNS = [
+    "fiscal_year",
+    "agency_code",
+    "ministry_code",
+    "item",
+    "construct",
+    "reverse",
+    "respondents",
+    "percent_positive",
+    "percent_neutral",
+    "percent_negative",
+    "strength",
+    "challenge",
+    "suppression_reason",
+]
+INPUT_KEYS = {
+    "staff_survey": "staff_survey",
+    "staff": "staff_survey",
+    "citizen_survey": "citizen_survey",
+    "citizen": "citizen_survey",
+    "agency_return": "agency_return",
+    "ocsc_return": "ocsc_return",
+}
+
+
+# ----------------------------------------------------------------------------- configuration
+
+
+def load_targets(root: Path | None = None) -> dict[str, dict[str, Any]]:
+    """``config/targets.yaml`` as {indicator: {"target", "direction", "unit"}}, checked."""
+    path = paths.config_dir(root) / "targets.yaml"
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise KpiError(f"Targets file {path} is missing.") from None
+    return check_targets((raw or {}).get("indicators"), source=str(path))
+
+
+def check_targets(targets: Any, source: str = "targets") -> dict[str, dict[str, Any]]:
+    """Check a {indicator: {target, direction, unit}} mapping against :data:`INDICATORS`."""
+    if not isinstance(targets, Mapping):
+        raise KpiError(f"{source}: expected a mapping of indicators under 'indicators'.")
+    missing = [code for code in INDICATORS if code not in targets]
+    unknown = [code for code in targets if code not in INDICATORS]
+    if missing or unknown:
+        raise KpiError(f"{source}: indicators missing {missing}, unknown {unknown}.")
+    checked = {}
+    for code, spec in targets.items():
+        spec = dict(spec or {})
+        target, direction = spec.get("target"), spec.get("direction", ">=")
+        if direction not in DIRECTIONS:
+            raise KpiError(f"{source}: {code} direction {direction!r}; expected {DIRECTIONS}.")
+        if target is not None and not isinstance(target, int | float):
+            raise KpiError(f"{source}: {code} target {target!r} is not a number (or null).")
+        unit = spec.get("unit", INDICATORS[code].unit)
+        if unit != INDICATORS[code].unit:
+            raise KpiError(
+                f"{source}: {code} unit {unit!r}; helpers.kpi uses {INDICATORS[code].unit!r}."
+            )
+        checked[code] = {
+            "target": None if target is None else float(target),
+            "direction": direction,
+            "unit": unit,
+        }
+    return checked
+
+
+def _min_respondents(value: int | None, root: Path | None) -> int:
+    if value is not None:
+        return int(value)
+    return int(config.pipeline(root)["confidentiality"]["min_respondents"])
+
+
+def _reason(k: int) -> str:
+    return f"fewer than {k} respondents"
+
+
+# ----------------------------------------------------------------------------- inputs
+
+
+def _float(series: pd.Series) -> np.ndarray:
+    return pd.to_numeric(series).to_numpy(dtype=float, na_value=np.nan)
+
+
+def _and3(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Three-valued AND of 1/0/NaN arrays: 0 if either is 0, 1 if both are 1, else NaN."""
+    return np.where((a == 0) | (b == 0), 0.0, np.where((a == 1) & (b == 1), 1.0, np.nan))
+
+
+def _prepare(
+    frame: pd.DataFrame | None, year: int, name: str, needed: Sequence[str]
+) -> pd.DataFrame | None:
+    """Check an input frame: the year, the agency column and the columns used."""
+    if frame is None:
+        return None
+    absent = [c for c in ("agency", *needed) if c not in frame.columns]
+    if absent:
+        raise KpiError(f"{name}: columns {absent} are missing (the frame has {list(frame)}).")
+    if "fiscal_year" in frame.columns:
+        other = sorted({int(y) for y in frame["fiscal_year"].dropna()} - {year})
+        if other:
+            raise KpiError(f"{name}: rows for fiscal year(s) {other}, expected only {year}.")
+    return frame
+
+
+def _likert(frame: pd.DataFrame, column: str, reverse: bool, name: str) -> np.ndarray:
+    values = _float(frame[column])
+    bad = ~np.isnan(values) & ~np.isin(values, [1, 2, 3, 4, 5])
+    if bad.any():
+        raise KpiError(
+            f"{name}: column '{column}' has values outside 1-5: "
+            f"{sorted(set(values[bad].tolist()))[:5]}"
+        )
+    return 6 - values if reverse else values
+
+
+def _ministries(registry: pd.DataFrame) -> pd.Series:
+    return registry.set_index("agency_code")["ministry_code"]
+
+
+# ----------------------------------------------------------------------------- records
+
+
+def _record(year: int, code: str, agency: str, ministry: Any, **fields: Any) -> dict[str, Any]:
+    record = {
+        "fiscal_year": year,
+        "indicator": code,
+        "agency_code": agency,
+        "ministry_code": ministry,
+        "value": np.nan,
+        "se": np.nan,
+        "ci_low": np.nan,
+        "ci_high": np.nan,
+        "respondents": pd.NA,
+        "unit": INDICATORS[code].unit,
+        "suppression_reason": None,
+        "secondary_measure": None,
+        "secondary_value": np.nan,
+    }
+    record.update(fields)
+    return record
+
+
+class _AgencyDesign:
+    """One agency's respondents as their own design, built on first use."""
+
+    def __init__(self, frame: pd.DataFrame, weight: str) -> None:
+        self.frame = frame
+        self.weight = weight
+        self._design: Design | None = None
+
+    def estimate(self, column: str, k: int) -> dict[str, Any]:
+        """Value/se/CI/respondents of the weighted mean of ``column`` (0-100), or suppressed."""
+        n = int(self.frame[column].notna().sum()) if len(self.frame) else 0
+        if n == 0:
+            return {"respondents": 0}
+        if n < k:
+            return {"suppression_reason": _reason(k)}
+        if self._design is None:
+            self._design = Design(self.frame, weight=self.weight)
+        e = self._design.mean(column)
+        return {
+            "value": e.estimate,
+            "se": e.se,
+            "ci_low": max(e.ci_low, 0.0),
+            "ci_high": min(e.ci_high, 100.0),
+            "respondents": e.n,
+        }
+
+
+def _staff_scores(staff: pd.DataFrame, sat_items: Sequence[Any]) -> pd.DataFrame:
+    """Staff frame with 0-100 columns _a3, _a5 (respondent score) and _a6.
+
+    A3 and the A5 index use the shared definitions in ``helpers.scores``.
+    """
+    for column in sat_items:
+        _likert(staff, column.name, False, "staff_survey")  # values outside 1-5 are an error
+    out = staff.copy()
+    out["_a3"] = 100 * _float(scores.idp_carried(staff))
+    out["_a5"] = _float(scores.satisfaction_index(staff, config.codebook("staff_survey")))
+    out["_a6"] = 100 * _float(staff["innovative_work"])
+    return out
+
+
+def _citizen_scores(citizen: pd.DataFrame) -> pd.DataFrame:
+    out = citizen.copy()
+    trust = _float(citizen["trust"])
+    out["_a7"] = np.where(np.isnan(trust), np.nan, 100.0 * (trust >= HIGH_TRUST_MIN))
+    return out
+
+
+def _by_agency(frame: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
+    if frame is None or not len(frame):
+        return {}
+    return {str(code): part for code, part in frame.groupby("agency", sort=True)}
+
+
+def _scalar(value: Any) -> float:
+    return np.nan if pd.isna(value) else float(value)
+
+
+def _return_fields(row: pd.Series | None, code: str) -> dict[str, Any]:
+    if row is None:
+        return {}
+    if code == "A1":
+        guideline = np.array([_scalar(row["a1_plan_guideline"])])
+        strategy = np.array([_scalar(row["a1_plan_strategy"])])
+        return {"value": float(_and3(guideline, strategy)[0])}
+    if code == "A2":
+        return {
+            "value": _scalar(row["a2_fc_level"]),
+            "secondary_value": _scalar(row["a2_levels_covered_pct"]),
+        }
+    return {"value": _scalar(row["a4_innovation_outputs"])}
+
+
+# ----------------------------------------------------------------------------- indicators
+
+
+STAFF_COLUMNS = ("idp_made", "idp_carried_out", "innovative_work")
+CITIZEN_COLUMNS = ("trust",)
+RETURN_COLUMNS = (
+    "a1_plan_guideline",
+    "a1_plan_strategy",
+    "a2_fc_level",
+    "a2_levels_covered_pct",
+    "a4_innovation_outputs",
+)
+
+
+def agency_indicators(
+    year: int,
+    staff: pd.DataFrame | None,
+    citizen: pd.DataFrame | None,
+    agency_return: pd.DataFrame | None,
+    registry: pd.DataFrame,
+    *,
+    weight: str = "weight",
+    min_respondents: int | None = None,
+    root: Path | None = None,
+) -> pd.DataFrame:
+    """A1-A7 for every registry agency with any data in ``year`` (columns :data:`BASE_COLUMNS`).
+
+    ``staff`` and ``citizen`` need a ``weight`` column; any input may be None (not collected).
+    """
+    year = years.to_be(year)
+    k = _min_respondents(min_respondents, root)
+    sat_items = config.codebook("staff_survey", root).items("satisfaction")
+    staff = _prepare(
+        staff, year, "staff_survey", [*STAFF_COLUMNS, *(c.name for c in sat_items), weight]
+    )
+    citizen = _prepare(citizen, year, "citizen_survey", [*CITIZEN_COLUMNS, weight])
+    agency_return = _prepare(agency_return, year, "agency_return", RETURN_COLUMNS)
+
+    staff_parts = _by_agency(None if staff is None else _staff_scores(staff, sat_items))
+    citizen_parts = _by_agency(None if citizen is None else _citizen_scores(citizen))
+    returns = _by_agency(agency_return)
+    repeated = sorted(code for code, part in returns.items() if len(part) > 1)
+    if repeated:
+        raise KpiError(f"agency_return: more than one return for agencies {repeated}.")
+
+    ministries = _ministries(registry)
+    codes = sorted(set(staff_parts) | set(citizen_parts) | set(returns))
+    unknown = [c for c in codes if c not in ministries.index]
+    if unknown:
+        raise KpiError(f"agency codes not in the registry: {unknown}.")
+
+    empty = pd.DataFrame({"_a3": [], "_a5": [], "_a6": [], "_a7": []})
+    records = []
+    for agency in codes:
+        ministry = ministries[agency]
+        staff_design = _AgencyDesign(staff_parts.get(agency, empty), weight)
+        citizen_design = _AgencyDesign(citizen_parts.get(agency, empty), weight)
+        ret = returns[agency].iloc[0] if agency in returns else None
+        for code in AGENCY_INDICATORS:
+            if code in ("A1", "A2", "A4"):
+                fields = _return_fields(ret, code)
+                if code == "A2":
+                    fields["secondary_measure"] = "a2_levels_covered_pct"
+            elif code == "A7":
+                fields = citizen_design.estimate("_a7", k)
+            else:
+                fields = staff_design.estimate(f"_{code.lower()}", k)
+            records.append(_record(year, code, agency, ministry, **fields))
+    return _frame(records, BASE_COLUMNS)
+
+
+def ocsc_indicators(
+    year: int, ocsc_return: pd.DataFrame | None, agency_indicators_table: pd.DataFrame
+) -> pd.DataFrame:
+    """O1-O3 (``agency_code == "OCSC"``); O2 from the A1 rows of ``agency_indicators_table``."""
+    year = years.to_be(year)
+    row = None
+    if ocsc_return is not None and len(ocsc_return):
+        missing = [c for c in ("o1_level", "o3_level") if c not in ocsc_return.columns]
+        if missing:
+            raise KpiError(f"ocsc_return: columns {missing} are missing.")
+        if "fiscal_year" in ocsc_return.columns:
+            other = sorted({int(y) for y in ocsc_return["fiscal_year"].dropna()} - {year})
+            if other:
+                raise KpiError(f"ocsc_return: rows for fiscal year(s) {other}, not {year}.")
+        if len(ocsc_return) > 1:
+            raise KpiError(f"ocsc_return: {len(ocsc_return)} rows for {year}; expected one.")
+        row = ocsc_return.iloc[0]
+
+    table = agency_indicators_table
+    a1 = table.loc[(table["indicator"] == "A1") & (table["agency_code"] != OCSC_CODE), "value"]
+    a1 = a1.dropna()
+    o2 = {"respondents": len(a1)}
+    if len(a1):
+        o2["value"] = float(100 * (a1 == 1).mean())
+    records = [
+        _record(year, "O1", OCSC_CODE, None, **_level(row, "o1_level")),
+        _record(year, "O2", OCSC_CODE, None, **o2),
+        _record(year, "O3", OCSC_CODE, None, **_level(row, "o3_level")),
+    ]
+    return _frame(records, BASE_COLUMNS)
+
+
+def _level(row: pd.Series | None, column: str) -> dict[str, Any]:
+    return {} if row is None else {"value": _scalar(row[column])}
+
+
+def _frame(records: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    frame["fiscal_year"] = frame["fiscal_year"].astype("int64")
+    frame["respondents"] = pd.array(frame["respondents"], dtype="Int64")
+    for column in ("value", "se", "ci_low", "ci_high", "secondary_value"):
+        frame[column] = frame[column].astype(float)
+    _none_for_missing(frame, ["ministry_code", "suppression_reason", "secondary_measure"])
+    return frame
+
+
+def _none_for_missing(frame: pd.DataFrame, columns: Sequence[str]) -> None:
+    """Text columns as objects with None (not NaN) where missing, in place."""
+    for column in columns:
+        if column in frame.columns:
+            frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+
+
+# ----------------------------------------------------------------------------- comparisons
+
+
+def add_comparisons(
+    table: pd.DataFrame,
+    previous_table: pd.DataFrame | None = None,
+    *,
+    targets: Mapping[str, Mapping[str, Any]] | None = None,
+    root: Path | None = None,
+) -> pd.DataFrame:
+    """Add target, status, change from ``previous_table``, percentile and benchmarks.
+
+    ``table`` has :data:`BASE_COLUMNS` (from :func:`agency_indicators` and
+    :func:`ocsc_indicators`); ``previous_table`` is last year's published table or None.
+    Returns :data:`COLUMNS` plus :data:`EXTRA_COLUMNS`, sorted by indicator and agency.
+    """
+    targets = check_targets(targets) if targets is not None else load_targets(root)
+    out = table.reset_index(drop=True).copy()
+    if out.duplicated(["indicator", "agency_code"]).any():
+        raise KpiError("table has more than one row for an (indicator, agency_code).")
+
+    out["target"] = out["indicator"].map(lambda c: targets[c]["target"]).astype(float)
+    out["status"] = _status(out, targets)
+    out = _changes(out, previous_table)
+    out = _positions(out)
+    _none_for_missing(out, ["ministry_code", "suppression_reason", "secondary_measure", "status"])
+    extras = [c for c in EXTRA_COLUMNS if c in out.columns]
+    return out[COLUMNS + extras].sort_values(["indicator", "agency_code"], ignore_index=True)
+
+
+def _status(table: pd.DataFrame, targets: Mapping[str, Mapping[str, Any]]) -> pd.Series:
+    value, target = table["value"], table["target"]
+    at_least = table["indicator"].map(lambda c: targets[c]["direction"] == ">=")
+    met = np.where(at_least, value >= target - TOLERANCE, value <= target + TOLERANCE)
+    status = np.select(
+        [
+            table["suppression_reason"].notna().to_numpy(),
+            value.isna().to_numpy(),
+            target.isna().to_numpy(),
+            met,
+        ],
+        ["suppressed", "no_data", "no_target", "met"],
+        default="not_met",
+    )
+    return pd.Series(status, index=table.index, dtype=object)
+
+
+def _changes(table: pd.DataFrame, previous: pd.DataFrame | None) -> pd.DataFrame:
+    out = table
+    if previous is None or not len(previous):
+        out["previous_value"] = np.nan
+        prev_se = pd.Series(np.nan, index=out.index)
+    else:
+        this_year = int(out["fiscal_year"].iloc[0]) if len(out) else None
+        if this_year is not None and (previous["fiscal_year"] >= this_year).any():
+            raise KpiError(
+                f"previous table has rows for {sorted(set(previous['fiscal_year']))};"
+                f" expected years before {this_year}."
+            )
+        prev = previous[["indicator", "agency_code", "value", "se"]]
+        if prev.duplicated(["indicator", "agency_code"]).any():
+            raise KpiError("previous table has more than one row for an (indicator, agency).")
+        prev = prev.rename(columns={"value": "previous_value", "se": "_previous_se"})
+        out = out.merge(prev, on=["indicator", "agency_code"], how="left", validate="1:1")
+        prev_se = out.pop("_previous_se").astype(float)
+    out["previous_value"] = out["previous_value"].astype(float)
+    out["change"] = out["value"] - out["previous_value"]
+    has_se = out["indicator"].map(lambda c: INDICATORS[c].has_se).to_numpy(dtype=bool)
+    spread = np.sqrt(out["se"].to_numpy(float) ** 2 + prev_se.to_numpy(float) ** 2)
+    change = out["change"].to_numpy(float)
+    testable = has_se & ~np.isnan(change) & (spread > 0)
+    z = np.divide(change, spread, out=np.full(len(out), np.nan), where=testable)
+    out["change_p"] = np.where(testable, 2 * stats.norm.sf(np.abs(z)), np.nan)
+    out["change_significant"] = (out["change_p"] < SIGNIFICANCE).fillna(False).astype(bool)
+    return out
+
+
+def _positions(table: pd.DataFrame) -> pd.DataFrame:
+    out = table
+    for column in ("percentile", "ministry_median", "ministry_q3", "gov_median", "gov_q3"):
+        out[column] = np.nan
+    agencies = out[out["agency_code"] != OCSC_CODE]
+    published = agencies[agencies["value"].notna()]
+    by_indicator = published.groupby("indicator")["value"]
+    ranks = by_indicator.rank(method="average")
+    counts = by_indicator.transform("count")
+    percentile = ((ranks - 1) / (counts - 1) * 100).where(counts > 1)
+    out.loc[percentile.index, "percentile"] = percentile
+
+    def quartiles(keys: list[str], prefix: str) -> None:
+        q = published.groupby(keys)["value"].quantile([0.5, 0.75]).unstack()
+        q.columns = [f"{prefix}_median", f"{prefix}_q3"]
+        merged = agencies[keys].merge(q, left_on=keys, right_index=True, how="left")
+        out.loc[agencies.index, q.columns] = merged[q.columns].to_numpy(float)
+
+    if len(published):
+        quartiles(["indicator"], "gov")
+        quartiles(["indicator", "ministry_code"], "ministry")
+    return out
+
+
+# ----------------------------------------------------------------------------- the table
+
+
+def indicator_table(
+    year: int,
+    tables: Mapping[str, pd.DataFrame | None],
+    registry: pd.DataFrame,
+    previous: pd.DataFrame | None = None,
+    root: Path | None = None,
+    *,
+    targets: Mapping[str, Mapping[str, Any]] | None = None,
+    min_respondents: int | None = None,
+    weight: str = "weight",
+) -> pd.DataFrame:
+    """The year's indicator table: A1-A7 per agency, O1-O3, with comparisons.
+
+    ``tables`` maps instrument names (``staff_survey``, ``citizen_survey``, ``agency_return``,
+    ``ocsc_return``; ``staff`` and ``citizen`` also accepted) to that year's clean frames,
+    with ``weight`` added to the surveys. ``previous`` is last year's table or None.
+    """
+    inputs: dict[str, pd.DataFrame | None] = {}
+    for key, frame in tables.items():
+        if key not in INPUT_KEYS:
+            raise KpiError(f"unknown input {key!r}; expected one of {sorted(INPUT_KEYS)}.")
+        inputs[INPUT_KEYS[key]] = frame
+    agency = agency_indicators(
+        year,
+        inputs.get("staff_survey"),
+        inputs.get("citizen_survey"),
+        inputs.get("agency_return"),
+        registry,
+        weight=weight,
+        min_respondents=min_respondents,
+        root=root,
+    )
+    ocsc = ocsc_indicators(year, inputs.get("ocsc_return"), agency)
+    table = pd.concat([agency, ocsc], ignore_index=True)
+    return add_comparisons(table, previous, targets=targets, root=root)
+
+
+# ----------------------------------------------------------------------------- items
+
+
+def item_results(
+    staff: pd.DataFrame | None,
+    year: int,
+    *,
+    registry: pd.DataFrame | None = None,
+    weight: str = "weight",
+    min_respondents: int | None = None,
+    root: Path | None = None,
+) -> pd.DataFrame:
+    """FEVS-style results per agency and staff Likert item (columns :data:`ITEM_COLUMNS`).
+
+    Answers of reverse-coded items are reversed (6 - x) first. Weighted percent positive (4-5),
+    neutral (3) and negative (1-2) among those answering (missing / don't know excluded);
+    ``strength`` when percent positive >= 65, ``challenge`` when percent negative >= 35
+    (both inclusive). Fewer than ``min_respondents`` answers to an item: suppressed
+    (percentages and respondents missing, strength and challenge missing).
+    """
+    year = years.to_be(year)
+    k = _min_respondents(min_respondents, root)
+    items = config.codebook("staff_survey", root).items()
+    staff = _prepare(staff, year, "staff_survey", [*(c.name for c in items), weight])
+    if staff is None:
+        staff = pd.DataFrame(columns=["agency", weight, *(c.name for c in items)])
+    ministries = _ministries(registry) if registry is not None else pd.Series(dtype=object)
+    work = staff[["agency", weight]].copy()
+    for column in items:
+        work[column.name] = _likert(staff, column.name, column.reverse, "staff_survey")
+    records = []
+    for agency, part in _by_agency(work).items():
+        design = None
+        for column in items:
+            n = int(part[column.name].notna().sum())
+            record = {
+                "fiscal_year": year,
+                "agency_code": agency,
+                "ministry_code": ministries.get(agency),
+                "item": column.name,
+                "construct": column.construct,
+                "reverse": column.reverse,
+                "respondents": pd.NA,
+                "percent_positive": np.nan,
+                "percent_neutral": np.nan,
+                "percent_negative": np.nan,
+                "strength": pd.NA,
+                "challenge": pd.NA,
+                "suppression_reason": None,
+            }
+            if 0 < n < k:
+                record["suppression_reason"] = _reason(k)
+            elif n >= k:
+                if design is None:
+                    design = Design(part, weight=weight)
+                positive = 100 * design.proportion(column.name, {4, 5}).estimate
+                negative = 100 * design.proportion(column.name, {1, 2}).estimate
+                record.update(
+                    respondents=n,
+                    percent_positive=positive,
+                    percent_neutral=max(100.0 - positive - negative, 0.0),
+                    percent_negative=negative,
+                    strength=positive >= STRENGTH_PERCENT_POSITIVE - TOLERANCE,
+                    challenge=negative >= CHALLENGE_PERCENT_NEGATIVE - TOLERANCE,
+                )
+            else:
+                record["respondents"] = 0
+            records.append(record)
+    frame = pd.DataFrame.from_records(records, columns=ITEM_COLUMNS)
+    frame["fiscal_year"] = frame["fiscal_year"].astype("int64")
+    frame["respondents"] = pd.array(frame["respondents"], dtype="Int64")
+    frame["strength"] = pd.array(frame["strength"], dtype="boolean")
+    frame["challenge"] = pd.array(frame["challenge"], dtype="boolean")
+    frame["reverse"] = frame["reverse"].astype(bool)
+    _none_for_missing(frame, ["ministry_code", "suppression_reason"])
+    for column in ("percent_positive", "percent_neutral", "percent_negative"):
+        frame[column] = frame[column].astype(float)
+    return frame
+
+
+# ----------------------------------------------------------------------------- funnel plots
+
+
+def _z(level: float) -> float:
+    if not 0 < level < 1:
+        raise KpiError(f"funnel level {level!r} must be between 0 and 1 (e.g. 0.95).")
+    return float(stats.norm.ppf(1 - (1 - level) / 2))
+
+
+def _level_name(level: float) -> str:
+    return f"{level * 100:g}"
+
+
+def _limits(
+    centre: float,
+    spread: np.ndarray,
+    n: np.ndarray,
+    levels: Sequence[float],
+    bounds: tuple[float, float] | None,
+) -> pd.DataFrame:
+    out = pd.DataFrame({"n": n, "centre": centre})
+    for level in levels:
+        low, high = centre - _z(level) * spread, centre + _z(level) * spread
+        if bounds is not None:
+            low, high = np.clip(low, *bounds), np.clip(high, *bounds)
+        out[f"lower_{_level_name(level)}"] = low
+        out[f"upper_{_level_name(level)}"] = high
+    return out
+
+
+def _sizes(n: Any) -> np.ndarray:
+    sizes = np.atleast_1d(np.asarray(n, dtype=float))
+    if (sizes <= 0).any() or np.isnan(sizes).any():
+        raise KpiError("funnel sample sizes must be positive.")
+    return sizes
+
+
+def funnel_limits(
+    p0: float,
+    n: Any,
+    levels: Sequence[float] = (0.95, 0.998),
+    *,
+    percent: bool = False,
+) -> pd.DataFrame:
+    """Funnel limits for a proportion: ``p0 +/- z * sqrt(p0 (1 - p0) / n)`` (Spiegelhalter).
+
+    ``p0`` is a share (0-1), or a percent (0-100) with ``percent=True``; limits are in the
+    same scale, clipped to [0, 1] or [0, 100]. Columns: n, centre, lower_95, upper_95,
+    lower_99.8, upper_99.8 (one pair per level).
+    """
+    scale = 100.0 if percent else 1.0
+    p = p0 / scale
+    if not 0 <= p <= 1:
+        raise KpiError(f"funnel p0 {p0!r} is outside [0, {scale:g}].")
+    sizes = _sizes(n)
+    spread = scale * np.sqrt(p * (1 - p) / sizes)
+    return _limits(p0, spread, sizes, levels, (0.0, scale))
+
+
+def funnel_limits_mean(
+    mean0: float,
+    sd: float,
+    n: Any,
+    levels: Sequence[float] = (0.95, 0.998),
+    *,
+    bounds: tuple[float, float] | None = (0.0, 100.0),
+) -> pd.DataFrame:
+    """Funnel limits for a mean index: ``mean0 +/- z * sd / sqrt(n)``, clipped to ``bounds``."""
+    sizes = _sizes(n)
+    return _limits(mean0, sd / np.sqrt(sizes), sizes, levels, bounds)
+
+
+def funnel_position(
+    value: float,
+    n: float,
+    p0: float,
+    *,
+    percent: bool = False,
+    sd: float | None = None,
+    levels: Sequence[float] = (0.95, 0.998),
+) -> str | None:
+    """Where ``value`` lies in the funnel: "above 99.8%", "above 95%", "within", "below 95%"
+    or "below 99.8%" (a value on a limit is inside it); None when value or n is missing.
+
+    Proportion limits from ``p0`` (see :func:`funnel_limits`), or mean-index limits when
+    ``sd`` is given (``p0`` is then the centre mean, see :func:`funnel_limits_mean`).
+    """
+    if value is None or n is None or pd.isna(value) or pd.isna(n):
+        return None
+    if sd is None:
+        limits = funnel_limits(p0, [n], levels, percent=percent).iloc[0]
+    else:
+        limits = funnel_limits_mean(p0, sd, [n], levels, bounds=None).iloc[0]
+    for level in sorted(levels, reverse=True):
+        name = _level_name(level)
+        if value > limits[f"upper_{name}"]:
+            return f"above {name}%"
+        if value < limits[f"lower_{name}"]:
+            return f"below {name}%"
+    return "within"
+
+
+# ----------------------------------------------------------------------------- output
+
+
+def write_indicators(
+    table: pd.DataFrame,
+    year: int,
+    root: Path | None = None,
+    *,
+    items: pd.DataFrame | None = None,
+) -> list[Path]:
+    """Write ``data/processed/<year>/indicators/indicators.parquet`` (and ``items.parquet``
+    when ``items`` is given), each atomically. Returns the paths written."""
+    year = years.to_be(year)
+    for name, frame in (("indicators", table), ("items", items)):
+        if frame is not None and len(frame) and set(frame["fiscal_year"]) != {year}:
+            raise KpiError(f"{name} table is for {sorted(set(frame['fiscal_year']))}, not {year}.")
+    folder = paths.resolve(config.pipeline(root)["paths"]["processed"], root)
+    folder = folder / str(year) / "indicators"
+    written = [write_parquet_atomic(table, folder / "indicators.parquet")]
+    if items is not None:
+        written.append(write_parquet_atomic(items, folder / "items.parquet"))
+    return written
