@@ -112,3 +112,23 @@ def test_executed_notebooks_are_kept_as_the_audit_record(built):
             c.get("outputs") and any(o.get("output_type") == "error" for o in c["outputs"])
             for c in nb["cells"]
         )
+
+
+def test_indicator_table_has_every_agency_year_indicator_row(built):
+    for year in (2563, 2564, 2565):
+        truth = _truth(built, year)
+        table = pd.read_parquet(built / f"data/processed/{year}/indicators/indicators.parquet")
+        agencies = set(truth["respondents"]["staff_survey"]) | set(
+            truth["respondents"]["citizen_survey"]
+        )
+        rows = set(zip(table["agency_code"], table["indicator"], strict=True))
+        wanted = {(a, f"A{i}") for a in agencies for i in range(1, 8)}
+        wanted |= {("OCSC", "O1"), ("OCSC", "O2"), ("OCSC", "O3")}
+        assert rows == wanted, year
+        assert set(table["fiscal_year"]) == {year}
+        small = [a for a, n in truth["respondents"]["staff_survey"].items() if n < 10]
+        suppressed = table[
+            table["agency_code"].isin(small) & table["indicator"].isin(["A3", "A5", "A6"])
+        ]
+        assert (suppressed["status"] == "suppressed").all()
+        assert suppressed[["value", "ci_low", "ci_high", "respondents"]].isna().all().all()
