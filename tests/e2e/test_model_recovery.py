@@ -205,3 +205,50 @@ def test_panel_runs_on_agency_year_means(staff):
     assert fit.n == AGENCIES * len(YEARS) and fit.n_units == AGENCIES and fit.n_periods == 2
     assert fit.time_effects["term"].tolist() == [f"year{YEARS[1]}"]
     assert "not causal" in fit.limitations and f"{AGENCIES} units" in fit.limitations
+
+
+def test_staff_year_on_year_change_recovered(staff_fit, truth):
+    """d_jt: each improving or declining agency's planted change from 2564 to 2565 lies in its
+    interval; Bonferroni-adjusted so that the checks hold jointly at 95 %."""
+    from scipy import stats
+
+    model = truth[YEARS[1]]["staff_model"]
+    changed = model["improving"] + model["declining"]
+    assert all(truth[YEARS[0]]["staff_model"]["d"][code] == 0 for code in changed)
+    z = stats.norm.ppf(1 - 0.05 / (2 * len(changed)))
+    effects = staff_fit.fixed_effects.set_index("term")["estimate"]
+    for code in changed:
+        terms = {f"agency:year[{code}:{YEARS[1]}]": 1.0, f"agency:year[{code}:{YEARS[0]}]": -1.0}
+        terms = {t: s for t, s in terms.items() if t in effects.index}  # the reference cell is 0
+        estimate = sum(s * effects[t] for t, s in terms.items())
+        variance = sum(
+            sa * sb * staff_fit.vcov.loc[a, b] for a, sa in terms.items() for b, sb in terms.items()
+        )
+        planted = model["d"][code]
+        assert abs(estimate - planted) <= z * np.sqrt(variance), (code, planted, estimate)
+
+
+def test_staff_development_trust_link_recovered(trust_fit, truth):
+    """lambda: the agency-year trust effects (agency-by-year fixed effects of the trust logit)
+    rise with the agency's true A3 by lambda per 10 percentage points; fit_panel (year effects,
+    agency-clustered SEs) must recover it. True A3 is used: this checks the link model, not the
+    attenuation that estimated A3 would add."""
+    effects = trust_fit.fixed_effects.set_index("term")["estimate"]
+    rows = []
+    for year in YEARS:
+        for code, agency in truth[year]["agencies"].items():
+            term = f"agency:year[{code}:{year}]"
+            rows.append(
+                {
+                    "agency": code,
+                    "year": year,
+                    "a3_per_10pp": agency["a3"] / 0.1,
+                    "effect": effects.get(term, 0.0),
+                }
+            )
+    link = models.fit_panel(
+        pd.DataFrame(rows), "effect", ["a3_per_10pp"], unit="agency", time="year"
+    )
+    planted = truth[YEARS[0]]["citizen_model"]["lambda"]
+    low, high = link.coefficients.set_index("term").loc["a3_per_10pp", ["ci_low", "ci_high"]]
+    assert low <= planted <= high, (planted, low, high)
