@@ -88,6 +88,14 @@ plt.tight_layout()
 plt.show()
 
 # %% [markdown]
+# ## Residual check: observed against predicted answer shares
+# Gaps of more than a couple of percentage points suggest a missing driver or that the
+# proportional-odds assumption does not hold.
+
+# %%
+display((ordinal.calibration.set_index("category") * 100).round(1))
+
+# %% [markdown]
 # ## Agency effects: direct and shrunken estimates (random-intercept model)
 # Small agencies' direct means are noisy; the shrunken means borrow strength from the others.
 

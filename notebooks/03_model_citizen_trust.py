@@ -80,6 +80,23 @@ plt.tight_layout()
 plt.show()
 
 # %% [markdown]
+# ## Residual check: observed against predicted high trust, by decile of prediction
+# A well-calibrated model tracks the diagonal; systematic gaps at the ends suggest a missing
+# driver or a non-linear effect.
+
+# %%
+calibration = trust.calibration
+display(calibration.round(3))
+fig, ax = plt.subplots(figsize=(3.6, 3.4))
+ax.plot([0, 1], [0, 1], color="grey", lw=0.8)
+ax.plot(calibration["predicted"], calibration["observed"], "o-")
+ax.set_xlabel("predicted share high trust")
+ax.set_ylabel("observed share")
+ax.set_title("Calibration by decile")
+plt.tight_layout()
+plt.show()
+
+# %% [markdown]
 # ## Weighting by agency (design effect of the weights, effective sample size)
 
 # %%

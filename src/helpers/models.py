@@ -374,6 +374,7 @@ class OrdinalFit:
     aic: float
     se_type: str  # "model" or "cluster (HC0 sandwich x G/(G-1))"
     n_clusters: int | None
+    calibration: pd.DataFrame  # per category: observed vs mean predicted share (weighted)
     vcov: pd.DataFrame = field(repr=False)
     design: pd.DataFrame = field(repr=False)  # predictor columns of the rows used
     weights: np.ndarray = field(repr=False)
@@ -391,6 +392,46 @@ class OrdinalFit:
             if len(t)
         ]
         return pd.concat(parts, ignore_index=True)
+
+
+def _ordinal_calibration(
+    y: np.ndarray, eta: np.ndarray, cuts: np.ndarray, w: np.ndarray, categories: Sequence
+) -> pd.DataFrame:
+    """Residual check: each category's observed share against the mean predicted probability
+    (both weighted). Large gaps point to a missing predictor or non-proportional odds."""
+    cumulative = expit(cuts[None, :] - eta[:, None])
+    bounds = np.column_stack([np.zeros(len(eta)), cumulative, np.ones(len(eta))])
+    predicted = np.diff(bounds, axis=1)
+    share = w / w.sum()
+    observed = np.array([share @ (y == k) for k in range(len(categories))])
+    expected = share @ predicted
+    return pd.DataFrame(
+        {
+            "category": list(categories),
+            "observed": observed,
+            "predicted": expected,
+            "difference": observed - expected,
+        }
+    )
+
+
+def _binary_calibration(
+    y: np.ndarray, p_hat: np.ndarray, w: np.ndarray, groups: int = 10
+) -> pd.DataFrame:
+    """Residual check (Hosmer-Lemeshow style): rows grouped by decile of predicted probability;
+    observed against mean predicted share of high trust in each group (weighted)."""
+    order = np.argsort(p_hat, kind="stable")
+    decile = np.empty(len(p_hat), dtype=int)
+    decile[order] = np.arange(len(p_hat)) * groups // len(p_hat)
+    frame = pd.DataFrame({"group": decile + 1, "w": w, "wy": w * y, "wp": w * p_hat})
+    sums = frame.groupby("group").agg(
+        n=("w", "size"), w=("w", "sum"), wy=("wy", "sum"), wp=("wp", "sum")
+    )
+    table = pd.DataFrame(
+        {"n": sums["n"], "observed": sums["wy"] / sums["w"], "predicted": sums["wp"] / sums["w"]}
+    ).reset_index()
+    table["difference"] = table["observed"] - table["predicted"]
+    return table
 
 
 def _outcome_codes(series: pd.Series, categories: Sequence | None, name: str) -> tuple:
@@ -490,6 +531,7 @@ def fit_ordinal(
         aic=2 * len(names) - 2 * loglik,
         se_type=se_type,
         n_clusters=n_clusters,
+        calibration=_ordinal_calibration(y, model.exog @ beta, cuts, w, observed),
         vcov=pd.DataFrame(vcov, index=names, columns=names),
         design=design,
         weights=w,
@@ -651,6 +693,7 @@ class TrustFit:
     aic: float | None  # only without weights
     se_type: str
     n_clusters: int | None
+    calibration: pd.DataFrame  # by decile of predicted P(high): observed vs predicted share
     vcov: pd.DataFrame = field(repr=False)
     design: pd.DataFrame = field(repr=False)  # standardised drivers of the rows fitted
     weights: np.ndarray = field(repr=False)
@@ -788,6 +831,7 @@ def fit_trust_logit(
         aic=None if weights else 2 * xm.shape[1] - 2 * loglik,
         se_type=se_type,
         n_clusters=n_clusters,
+        calibration=_binary_calibration(y, p_hat, w),
         vcov=pd.DataFrame(vcov, index=x.columns, columns=x.columns),
         design=z,
         weights=w,

@@ -425,3 +425,27 @@ def test_other_clear_errors(ordinal_frame, citizens):
         models.fit_trust_logit(citizens.assign(trust=citizens["trust"] + 1), DRIVERS, "trust")
     with pytest.raises(models.ModelError, match="one row per"):
         models.fit_panel(pd.concat([_panel(), _panel()]), "y", ["x"], unit="agency", time="year")
+
+
+def test_calibration_tables_are_residual_checks():
+    """A well-specified model predicts each category's share; the tables show it."""
+    rng = np.random.default_rng(7)
+    n = 4000
+    x = rng.normal(size=n)
+    latent = 0.8 * x + rng.logistic(size=n)
+    frame = pd.DataFrame({"x": x, "y": np.digitize(latent, [-1.0, 0.0, 1.0]) + 1})
+    fit = models.fit_ordinal(frame, "y", ["x"], categories=[1, 2, 3, 4])
+    calib = fit.calibration
+    assert calib["category"].tolist() == [1, 2, 3, 4]
+    assert calib["observed"].sum() == pytest.approx(1.0)
+    assert calib["predicted"].sum() == pytest.approx(1.0)
+    assert calib["difference"].abs().max() < 0.01  # ML fit with cut-points matches margins
+
+    drivers = pd.DataFrame(rng.normal(size=(n, 2)), columns=["a", "b"])
+    p = 1 / (1 + np.exp(-(0.2 + drivers["a"])))
+    trust = np.where(rng.random(n) < p, 8, 2)
+    trust_fit = models.fit_trust_logit(drivers.assign(trust=trust), ["a", "b"], "trust")
+    table = trust_fit.calibration
+    assert table["group"].tolist() == list(range(1, 11)) and table["n"].sum() == n
+    assert table["predicted"].is_monotonic_increasing
+    assert table["difference"].abs().max() < 0.06
