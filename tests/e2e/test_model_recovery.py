@@ -16,12 +16,17 @@ exactly as the pipeline does, then:
   is the AME of the fixed-effects fit (pooled over both years: the truth is the respondent-
   weighted mean of the two yearly AMEs). A model without agency effects estimates a different
   (marginal) quantity and is not compared.
+* Agency effects and year-on-year change (recovery tests). The agency-by-year fixed effects
+  estimate ``u_j + d_jt`` against the reference cell: every u_j (2564, where no change is
+  planted) and every planted change d_j,2565 - d_j,2564 must lie in its interval, Bonferroni-
+  adjusted so each family holds jointly at 95 %.
+* Staff development and trust (a recovery test): the trust logit's agency-year effects against
+  the true A3 recover lambda through ``fit_panel``.
 * Random intercept (not a recovery test). sigma_u is planted on the latent logit scale and the
   satisfaction index (mean of sat1-sat3 per respondent) is a coarsened, noisier version of it,
   so only qualitative checks: a positive agency variance and BLUPs correlated with the planted
   u_j (r > 0.5).
-* Panel (a smoke test on the real shapes): one row per agency and year, year effects,
-  clustered by agency; nothing is planted at the agency-year level that it could recover.
+* Panel on staff means (a smoke test of the shapes).
 
 With 14 interval checks at 95 % the chance that at least one fails by bad luck is well above
 5 % (about 1 - 0.95^9 for the 9 roughly independent ones); the seed is fixed and a failure
@@ -252,3 +257,28 @@ def test_staff_development_trust_link_recovered(trust_fit, truth):
     planted = truth[YEARS[0]]["citizen_model"]["lambda"]
     low, high = link.coefficients.set_index("term").loc["a3_per_10pp", ["ci_low", "ci_high"]]
     assert low <= planted <= high, (planted, low, high)
+
+
+def test_staff_agency_effects_recovered(staff_fit, truth):
+    """u_j: every agency's planted effect, relative to the reference agency-year cell (whose
+    dummy is left out), lies in its interval; Bonferroni-adjusted to hold jointly at 95 %."""
+    from scipy import stats
+
+    effects = staff_fit.fixed_effects.set_index("term")
+    cells = {(code, year) for year in YEARS for code in truth[year]["staff_model"]["u"]}
+    present = {tuple(t[len("agency:year[") : -1].split(":")) for t in effects.index}
+    [(ref_code, ref_year)] = [(c, y) for c, y in cells if (c, str(y)) not in present]
+
+    def planted(code: str, year: int) -> float:
+        model = truth[year]["staff_model"]
+        return model["u"][code] + model["d"][code]
+
+    year = YEARS[0]
+    codes = sorted(truth[year]["staff_model"]["u"])
+    z = stats.norm.ppf(1 - 0.05 / (2 * len(codes)))
+    for code in codes:
+        if (code, year) == (ref_code, ref_year):
+            continue
+        row = effects.loc[f"agency:year[{code}:{year}]"]
+        target = planted(code, year) - planted(ref_code, ref_year)
+        assert abs(row["estimate"] - target) <= z * row["se"], (code, target, row["estimate"])
