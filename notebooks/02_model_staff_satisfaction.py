@@ -39,7 +39,7 @@ from helpers import cleaning, config, io, models, paths, scores, survey, years
 
 year = years.to_be(year)
 book = config.codebook("staff_survey")
-staff = scores.staff_scores(pd.read_parquet(cleaning.output_dir(year) / "staff_survey.parquet"))
+staff = scores.staff_scores(cleaning.read_clean(year, "staff_survey"))
 out = paths.processed_dir(year, "models")
 display(
     Markdown(

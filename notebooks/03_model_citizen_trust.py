@@ -31,14 +31,13 @@ year: int = 2565  # fiscal year, B.E. (a C.E. year such as 2022 is accepted)
 
 # %%
 import matplotlib.pyplot as plt
-import pandas as pd
 from IPython.display import Markdown, display
 
 from helpers import cleaning, io, models, paths, weights, years
 
 year = years.to_be(year)
 out = paths.processed_dir(year, "models")
-citizen = pd.read_parquet(cleaning.output_dir(year) / "citizen_survey.parquet")
+citizen = cleaning.read_clean(year, "citizen_survey")
 citizen, citizen_summary = weights.citizen_weights(citizen)
 drivers = ["drv_reliability", "drv_responsiveness", "drv_integrity", "drv_openness", "drv_fairness"]
 display(

@@ -41,7 +41,7 @@ from helpers.registry import load_registry
 year = years.to_be(year)
 registry = load_registry()
 clean = {
-    name: pd.read_parquet(cleaning.output_dir(year) / f"{name}.parquet")
+    name: cleaning.read_clean(year, name)
     for name in ("staff_survey", "citizen_survey", "agency_return", "ocsc_return")
 }
 staff, staff_weighting = weights.staff_weights(clean["staff_survey"], registry)
@@ -115,19 +115,10 @@ for name, frame in {
 # clustered by agency. Limits are stated below the table.
 
 # %%
-processed_years = [
-    y
-    for y in range(year - 10, year + 1)
-    if (paths.processed_dir(y, "indicators") / "indicators.parquet").is_file()
-]
-panel = pd.concat(
-    [
-        pd.read_parquet(paths.processed_dir(y, "indicators") / "indicators.parquet")
-        for y in processed_years
-    ]
-)
+history = kpi.indicator_history(year)
+processed_years = sorted(int(y) for y in history["fiscal_year"].unique())
 panel = (
-    panel[panel["indicator"].isin(["A3", "A5", "A7"])]
+    history[history["indicator"].isin(["A3", "A5", "A7"])]
     .pivot_table(index=["agency_code", "fiscal_year"], columns="indicator", values="value")
     .dropna()
     .reset_index()

@@ -659,6 +659,17 @@ def output_dir(year: int, root: Path | None = None) -> Path:
     return paths.processed_dir(year, "clean", root)
 
 
+def read_clean(year: int, instrument: str, root: Path | None = None) -> pd.DataFrame:
+    """One instrument's cleaned table for a year, as the cleaning stage wrote it."""
+    path = output_dir(year, root) / f"{instrument}.parquet"
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{path} is missing: run the cleaning stage for {year} first "
+            f"(workbook run --year {years.to_be(year)} --stage clean)."
+        )
+    return pd.read_parquet(path)
+
+
 def write_clean_year(result: CleanResult, root: Path | None = None) -> Path:
     """Write the cleaned year to ``data/processed/<year>/clean/`` in one atomic swap."""
     target = output_dir(result.year, root)

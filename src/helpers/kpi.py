@@ -95,7 +95,7 @@ OCSC_CODE = "OCSC"
 SIGNIFICANCE = 0.05
 STRENGTH_PERCENT_POSITIVE = 65.0  # FEVS: an item is a strength at >= 65 % positive
 CHALLENGE_PERCENT_NEGATIVE = 35.0  # FEVS: an item is a challenge at >= 35 % negative
-HIGH_TRUST_MIN = 6  # OECD: 6-10 on 0-10 is "high or moderately high" trust
+HIGH_TRUST_MIN = scores.HIGH_TRUST_MIN  # OECD: 6-10 is "high or moderately high"
 TOLERANCE = 1e-9  # floating-point slack for threshold comparisons
 DIRECTIONS = (">=", "<=")
 UNITS = ("percent", "index_0_100", "level_1_5", "count", "yes_no")
@@ -132,7 +132,7 @@ INDICATORS: dict[str, Indicator] = {
 AGENCY_INDICATORS = ("A1", "A2", "A3", "A4", "A5", "A6", "A7")
 OCSC_INDICATORS = ("O1", "O2", "O3")
 
-BASE_COLUMNS = [
+_ESTIMATE_COLUMNS = [
     "fiscal_year",
     "indicator",
     "agency_code",
@@ -143,21 +143,8 @@ BASE_COLUMNS = [
     "ci_high",
     "respondents",
     "unit",
-    "suppression_reason",
-    "secondary_measure",
-    "secondary_value",
 ]
-COLUMNS = [
-    "fiscal_year",
-    "indicator",
-    "agency_code",
-    "ministry_code",
-    "value",
-    "se",
-    "ci_low",
-    "ci_high",
-    "respondents",
-    "unit",
+COMPARISON_COLUMNS = [
     "target",
     "status",
     "previous_value",
@@ -169,9 +156,10 @@ COLUMNS = [
     "ministry_q3",
     "gov_median",
     "gov_q3",
-    "suppression_reason",
 ]
 EXTRA_COLUMNS = ["secondary_measure", "secondary_value"]
+BASE_COLUMNS = [*_ESTIMATE_COLUMNS, "suppression_reason", *EXTRA_COLUMNS]
+COLUMNS = [*_ESTIMATE_COLUMNS, *COMPARISON_COLUMNS, "suppression_reason"]
 ITEM_COLUMNS = [
     "fiscal_year",
     "agency_code",
@@ -836,6 +824,26 @@ def funnel_position(
 
 
 # ----------------------------------------------------------------------------- output
+
+
+def indicator_history(year: int, root: Path | None = None) -> pd.DataFrame:
+    """The indicator tables of every processed fiscal year up to ``year``, stacked."""
+    be = years.to_be(year)
+    processed = paths.processed_dir(be, "indicators", root).parent.parent
+    found = sorted(
+        int(p.parent.parent.name)
+        for p in processed.glob("[0-9][0-9][0-9][0-9]/indicators/indicators.parquet")
+        if int(p.parent.parent.name) <= be
+    )
+    if not found:
+        return pd.DataFrame(columns=[*COLUMNS, *EXTRA_COLUMNS])
+    return pd.concat(
+        [
+            pd.read_parquet(paths.processed_dir(y, "indicators", root) / "indicators.parquet")
+            for y in found
+        ],
+        ignore_index=True,
+    )
 
 
 def write_indicators(

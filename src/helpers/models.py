@@ -61,6 +61,8 @@ from scipy.special import expit
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 from statsmodels.regression.mixed_linear_model import MixedLM
 
+from helpers import scores
+
 __all__ = [
     "TIDY_COLUMNS",
     "MixedFit",
@@ -78,9 +80,9 @@ __all__ = [
 LEVEL = 0.95
 TIDY_COLUMNS = ["term", "estimate", "se", "statistic", "p_value", "ci_low", "ci_high"]
 INTERCEPT = "Intercept"
-TRUST_HIGH = (6, 10)
+TRUST_HIGH = (scores.HIGH_TRUST_MIN, 10)
 TRUST_LOW = (0, 4)
-TRUST_NEUTRAL = 5
+TRUST_NEUTRAL = scores.TRUST_NEUTRAL
 
 
 class ModelError(ValueError):

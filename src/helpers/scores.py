@@ -17,6 +17,10 @@ import pandas as pd
 from helpers import config
 from helpers.config import Codebook
 
+# OECD Trust Survey on a 0-10 scale: 6-10 high or moderately high, 5 neutral, 0-4 low.
+HIGH_TRUST_MIN = 6
+TRUST_NEUTRAL = 5
+
 SCORE_COLUMNS = {
     "ecosystem": "eco_score",
     "skillsets": "skl_score",

@@ -474,3 +474,11 @@ def test_nothing_is_written_when_a_file_fails(project):
     with pytest.raises(StructuralError):
         cleaning.run_cleaning(2565, project)
     assert sorted(p.name for p in cleaning.output_dir(2565, project).iterdir()) == before
+
+
+def test_read_clean_returns_the_written_table_or_says_what_to_run(project):
+    with pytest.raises(FileNotFoundError, match=r"run the cleaning stage for 2565 first"):
+        cleaning.read_clean(2565, "staff_survey", project)
+    write_csv(year_dir(project) / "staff_survey.csv", STAFF, [staff_row()])
+    cleaning.run_cleaning(2565, project)
+    assert cleaning.read_clean(2022, "staff_survey", project)["response_id"].tolist() == ["r1"]

@@ -757,3 +757,20 @@ class TestIndicatorTable:
         assert len(pd.read_parquet(folder / "items.parquet")) == len(items)
         with pytest.raises(KpiError, match="not 2564"):
             kpi.write_indicators(table, YEAR - 1, root=project)
+
+
+def test_indicator_history_stacks_processed_years_up_to_the_year(tmp_path, monkeypatch):
+    import shutil
+
+    from helpers import config as helpers_config
+    from tests.conftest import REPO
+
+    shutil.copytree(REPO / "config", tmp_path / "config")
+    monkeypatch.setenv("HRD_WORKBOOK_ROOT", str(tmp_path))
+    helpers_config.clear_cache()
+    assert kpi.indicator_history(2565, tmp_path).empty
+    for year in (2563, 2564, 2565):
+        table = pd.DataFrame({c: [None] for c in kpi.COLUMNS}).assign(fiscal_year=year)
+        kpi.write_indicators(table, year, tmp_path)
+    assert sorted(kpi.indicator_history(2564, tmp_path)["fiscal_year"]) == [2563, 2564]
+    helpers_config.clear_cache()
