@@ -27,8 +27,16 @@ demo-data: $(STAMP)
 reports: demo-data
 	$(BIN)/workbook run
 
-## Set up and run the test suite (PYTEST_ARGS="-k cleaning" to select)
-test: $(STAMP)
+## Install Debian's chromium for the browser test of the reports (needs root or sudo)
+browser:
+	@command -v chromium > /dev/null || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium > /dev/null; }
+	@command -v chromium > /dev/null && chromium --version 2> /dev/null
+
+## Set up (with chromium) and run the test suite (PYTEST_ARGS="-k cleaning" to select)
+test: $(STAMP) browser
 	@$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests; failing" >&2; fi; \
 	exit $$status
@@ -61,4 +69,4 @@ help:
 	@awk '/^## /{doc=substr($$0,4); next} /^[a-zA-Z_-]+:/{ if (doc) { split($$1,t,":"); \
 		printf "  \033[36m%-12s\033[0m %s\n", t[1], doc }; doc="" }' $(MAKEFILE_LIST)
 
-.PHONY: setup demo-data reports test test-fast lint format lab clean help
+.PHONY: setup browser demo-data reports test test-fast lint format lab clean help

@@ -35,7 +35,7 @@ year: int = 2565  # fiscal year, B.E. (a C.E. year such as 2022 is accepted)
 import pandas as pd
 from IPython.display import Markdown, display
 
-from helpers import cleaning, io, kpi, models, paths, weights, years
+from helpers import aggregates, cleaning, io, kpi, models, paths, weights, years
 from helpers.registry import load_registry
 
 year = years.to_be(year)
@@ -109,6 +109,26 @@ for name, frame in {
     io.write_parquet_atomic(frame.assign(fiscal_year=year), out / f"{name}.parquet")
 
 # %% [markdown]
+# ## Aggregates for the reports
+# Construct, persona and trust-driver scores per agency with benchmarks, the within-agency
+# correlates of satisfaction, the rows cleaning set aside per agency, and the funnel-plot
+# parameters. The report notebooks read these and the indicator table, never respondent rows.
+
+# %%
+report_tables = {
+    "measures": aggregates.measure_results(staff, citizen, year, registry),
+    "satisfaction_correlations": aggregates.satisfaction_correlations(staff, year),
+    "set_aside_by_agency": aggregates.set_aside_summary(
+        pd.read_parquet(cleaning.output_dir(year) / "set_aside.parquet"), year
+    ),
+    "funnel_parameters": aggregates.funnel_parameters(staff, table, year),
+}
+aggregates.write_aggregates(report_tables, year)
+display(
+    Markdown(", ".join(f"{name}: {len(frame):,} rows" for name, frame in report_tables.items()))
+)
+
+# %% [markdown]
 # ## Staff development and citizen trust (agency-by-year panel)
 # Outcome: the agency's share of citizens with high trust (A7). Predictors: the share of staff
 # carrying out an IDP (A3) and the staff satisfaction index (A5). Year effects; standard errors
@@ -128,7 +148,11 @@ if panel["fiscal_year"].nunique() >= 2 and panel["agency_code"].nunique() >= 10:
     display(link.coefficients.round(3))
     display(Markdown(link.limitations))
     io.write_parquet_atomic(
-        link.coefficients.assign(fiscal_year=year, years=", ".join(map(str, processed_years))),
+        link.coefficients.assign(
+            fiscal_year=year,
+            years=", ".join(map(str, processed_years)),
+            limitations=link.limitations,
+        ),
         paths.processed_dir(year, "models") / "trust_link_panel.parquet",
     )
 else:

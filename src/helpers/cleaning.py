@@ -513,21 +513,34 @@ def clean_instrument(
             f"nothing was written.\n{exc}"
         ) from exc
     set_aside = pd.concat([*(r.set_aside for r in results), year_aside], ignore_index=True)
-    set_aside = _attach_raw(set_aside, results)
+    set_aside = _attach_raw(set_aside, results, matcher)
     return InstrumentResult(codebook.instrument, final, results, set_aside)
 
 
+_ASIDE_TEXT = ("source_file", "reason", "detail", "raw_values", "agency_code")
+
+
 def _empty_aside() -> pd.DataFrame:
-    return pd.DataFrame(
-        {c: pd.Series(dtype="string") for c in ("source_file", "reason", "detail", "raw_values")}
-    ).assign(source_row=pd.Series(dtype="int64"))
+    return pd.DataFrame({c: pd.Series(dtype="string") for c in _ASIDE_TEXT}).assign(
+        source_row=pd.Series(dtype="int64")
+    )
 
 
-def _attach_raw(set_aside: pd.DataFrame, results: list[FileResult]) -> pd.DataFrame:
-    """Add each set-aside row's raw values (as JSON, identifiers scrubbed) for follow-up."""
+def _attach_raw(
+    set_aside: pd.DataFrame, results: list[FileResult], matcher: AgencyMatcher
+) -> pd.DataFrame:
+    """Add each set-aside row's raw values (as JSON, identifiers scrubbed) for follow-up, and
+    its agency code where the raw agency names a registry agency (for per-agency reports)."""
     if set_aside.empty:
         return _empty_aside()
     raw = {r.file: r.raw for r in results}
+
+    def agency(row: pd.Series) -> str | None:
+        frame = raw[row.source_file]
+        if "agency" not in frame:
+            return None
+        value = frame.at[row.source_row, "agency"]
+        return matcher.match(value) if value else None
 
     def as_json(row: pd.Series) -> str:
         values = raw[row.source_file].loc[row.source_row]
@@ -535,6 +548,7 @@ def _attach_raw(set_aside: pd.DataFrame, results: list[FileResult]) -> pd.DataFr
 
     set_aside = set_aside.copy()
     set_aside["raw_values"] = set_aside.apply(as_json, axis=1) if len(set_aside) else []
+    set_aside["agency_code"] = pd.array(set_aside.apply(agency, axis=1), dtype="string")
     set_aside["detail"] = set_aside["detail"].fillna("").astype(str)
     return set_aside.sort_values(["source_file", "source_row"], ignore_index=True)
 

@@ -12,14 +12,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from helpers import runner
 
     try:
-        outcomes = runner.run(args.year, args.stage)
+        outcomes = runner.run(args.year, args.stage, agencies=args.agency, jobs=args.jobs)
     except runner.ParameterError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     failed = [o for o in outcomes if not o.ok]
     print(f"\n{len(outcomes) - len(failed)} built, {len(failed)} failed")
     for o in failed:
-        print(f"  FAILED {o.stage} {o.year}: {o.error.splitlines()[0] if o.error else ''}")
+        print(f"  FAILED {o.unit}: {o.error.splitlines()[0] if o.error else ''}")
         print(f"         executed notebook kept at {o.executed}")
     return 1 if failed else 0
 
@@ -54,6 +54,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--stage", action="append", help="run only this stage (repeatable; default: all)"
+    )
+    run.add_argument(
+        "--agency",
+        action="append",
+        help="build the agency report only for this agency code (repeatable; default: all)",
+    )
+    run.add_argument(
+        "--jobs", type=int, help="parallel report runs (default: runner.workers, one per core)"
     )
     run.set_defaults(func=_cmd_run)
     listing = sub.add_parser("list", help="years and input files found, and the registry size")

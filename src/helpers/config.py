@@ -139,6 +139,23 @@ def pipeline(root: Path | None = None) -> dict:
 
 
 @functools.cache
+def _reports(root: Path) -> dict:
+    data = _read_yaml(paths.config_dir(root) / "reports.yaml")
+    needed = {"indicators", "statuses", "satisfaction_drivers", "personas", "drivers"}
+    if not isinstance(data, dict) or not needed <= set(data):
+        raise ConfigError(
+            f"{paths.config_dir(root) / 'reports.yaml'} must be a mapping with the sections "
+            f"{', '.join(sorted(needed))}."
+        )
+    return data
+
+
+def reports(root: Path | None = None) -> dict:
+    """The parsed ``config/reports.yaml`` (wording of the HTML reports)."""
+    return _reports(root or paths.project_root())
+
+
+@functools.cache
 def _scales(root: Path) -> dict[str, Scale]:
     path = paths.config_dir(root) / "scales.yaml"
     raw = _read_yaml(path)
@@ -263,5 +280,6 @@ def codebooks(root: Path | None = None) -> dict[str, Codebook]:
 def clear_cache() -> None:
     """Forget what was read (tests that edit configuration call this)."""
     _pipeline.cache_clear()
+    _reports.cache_clear()
     _scales.cache_clear()
     _codebook.cache_clear()

@@ -198,6 +198,12 @@ def load_targets(root: Path | None = None) -> dict[str, dict[str, Any]]:
     return check_targets((raw or {}).get("indicators"), source=str(path))
 
 
+def targets_are_placeholders(root: Path | None = None) -> bool:
+    """Whether ``config/targets.yaml`` still marks its targets as placeholders (default yes)."""
+    raw = yaml.safe_load((paths.config_dir(root) / "targets.yaml").read_text(encoding="utf-8"))
+    return bool((raw or {}).get("targets_are_placeholders", True))
+
+
 def check_targets(targets: Any, source: str = "targets") -> dict[str, dict[str, Any]]:
     """Check a {indicator: {target, direction, unit}} mapping against :data:`INDICATORS`."""
     if not isinstance(targets, Mapping):

@@ -4,51 +4,17 @@ against what the generator planted (the faults in each file and the respondents 
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from helpers import cleaning, demo, io, runner
+from helpers import cleaning
 
 pytestmark = pytest.mark.slow
 
 IDENTIFIER = re.compile(r"(?<![\d.])\d{13}(?![\d.])|(?<!\d)0[689]\d-?\d{3}-?\d{4}(?!\d)|@[\w-]+\.")
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A project with demo data for six agencies, run once through the command line."""
-    import shutil
-
-    from tests.conftest import REPO
-
-    root = tmp_path_factory.mktemp("e2e") / "project"
-    shutil.copytree(REPO / "config", root / "config")
-    shutil.copytree(REPO / "notebooks", root / "notebooks")
-    (root / "data/raw/reference").mkdir(parents=True)
-    shutil.copy(REPO / "data/raw/reference/agencies.csv", root / "data/raw/reference/")
-    demo.generate(root, agencies=6)
-    raw = root / "data/raw"
-    before = {p: io.sha256_file(p) for p in raw.rglob("*") if p.is_file()}
-    env = {**os.environ, "HRD_WORKBOOK_ROOT": str(root)}
-    done = subprocess.run(
-        [sys.executable, "-m", "helpers.cli", "run"],
-        env=env,
-        cwd=root.parent,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert f"{3 * len(runner.stages(root))} built, 0 failed" in done.stdout
-    after = {p: io.sha256_file(p) for p in raw.rglob("*") if p.is_file()}
-    assert after == before, "raw files were modified"
-    return root
 
 
 def _truth(root: Path, year: int) -> dict:

@@ -240,6 +240,8 @@ def test_duplicate_submission_keeps_the_latest(project):
         ("2565/staff_survey_2.csv", 2): "duplicate_submission",
         ("2565/staff_survey_1.csv", 3): "duplicate_submission",
     }
+    # the agency of each set-aside row, for the agency's report
+    assert set(result.set_aside["agency_code"]) == {staff(result)["agency"].iloc[0]}
 
 
 def test_identical_rows_without_id_are_duplicates(project):
@@ -262,6 +264,7 @@ def test_unknown_agency_is_set_aside_with_closest_matches(project):
     assert "closest: 03007 กรมสรรพากร" in row["detail"]
     unknown = result.unknown_agencies()
     assert unknown.loc[0, "value"] == "กรมสรรพกร" and unknown.loc[0, "rows"] == 1
+    assert pd.isna(row["agency_code"])  # no agency report can claim it
 
 
 def test_required_values(project):

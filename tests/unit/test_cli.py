@@ -23,3 +23,11 @@ def test_list_shows_years_and_files(project, capsys):
     out = capsys.readouterr().out
     assert "registry: 110 agencies" in out
     assert "FY2022 (B.E. 2565)  folder 2022/  files: staff_survey: 1, citizen_survey: 0" in out
+
+
+def test_unknown_agency_is_refused_before_running(project, capsys):
+    (project / "data/raw/2565").mkdir(parents=True)
+    assert main(["run", "--agency", "99999"]) == 2
+    assert "Agency 99999 is not in the registry" in capsys.readouterr().err
+    assert main(["run", "--agency", "../x"]) == 2
+    assert "is not a plain code" in capsys.readouterr().err

@@ -40,3 +40,44 @@ def test_kernel_falls_back_when_project_kernel_is_missing(project):
 
     config.clear_cache()
     assert runner.kernel_name(project) == "python3"
+
+
+def test_report_stages_have_html_targets(project):
+    by_name = {s.name: s for s in runner.stages(project)}
+    agency, overview = by_name["agency_reports"], by_name["overview"]
+    assert agency.scope == "agency" and overview.scope == "year"
+    assert runner.html_path(agency, 2022, project, "03007") == project / "reports/2565/03007.html"
+    assert runner.html_path(overview, 2565, project) == project / "reports/2565/overview.html"
+    assert runner.html_path(by_name["clean"], 2565, project) is None
+    executed = runner.executed_path(agency, 2565, project, "03007")
+    assert executed.relative_to(project).as_posix() == (
+        "data/processed/2565/notebooks/10_agency_report/03007.ipynb"
+    )
+
+
+@pytest.mark.parametrize("code", ["../../etc/passwd", "03007/../x", "a b", "0300;7"])
+def test_agency_codes_used_as_file_names_are_plain(project, code):
+    stage = next(s for s in runner.stages(project) if s.scope == "agency")
+    with pytest.raises(runner.ParameterError, match="is not a plain code"):
+        runner.html_path(stage, 2565, project, code)
+
+
+def test_agency_notebook_declares_year_and_agency(project):
+    stage = next(s for s in runner.stages(project) if s.scope == "agency")
+    runner.check_parameters(stage.notebook, {"year": 2565, "agency": "03007"})
+    with pytest.raises(runner.ParameterError, match="parameter 'agency' must be str"):
+        runner.check_parameters(stage.notebook, {"year": 2565, "agency": 3007})
+
+
+def test_each_kernel_gets_its_own_ipc_socket_prefix():
+    """jupyter_client's default "kernel-ipc" in the working folder lets parallel runs race
+    for the same socket files (seen: 'Kernel didn't respond in 60 seconds')."""
+    manager = runner._ipc_kernel_manager()
+    first, second = manager(kernel_name="python3"), manager(kernel_name="python3")
+    assert first.transport == "ipc"
+    assert first.ip != second.ip and first.ip.startswith("/")
+
+
+def test_workers_default_to_one_per_core(project, monkeypatch):
+    monkeypatch.setattr(runner.os, "cpu_count", lambda: 3)
+    assert runner.workers(project) == 3

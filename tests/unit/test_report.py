@@ -1,0 +1,157 @@
+"""The figures and wording of the agency report, on one processed demo year."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import config, kpi, report
+
+
+def test_format_value_by_unit():
+    assert report.format_value(72.44, "percent") == "72.4%"
+    assert report.format_value(68.06, "index_0_100") == "68.1"
+    assert report.format_value(4.0, "level_1_5") == "ระดับ 4 / Level 4"
+    assert report.format_value(1.0, "yes_no") == "ใช่ / Yes"
+    assert report.format_value(0.0, "yes_no") == "ไม่ใช่ / No"
+    assert report.format_value(1234.0, "count") == "1,234"
+    assert report.format_value(np.nan, "percent") == "–"
+
+
+def test_format_interval_and_target():
+    assert report.format_interval(60.55, 68.84, "percent") == "60.5–68.8%"  # round half even
+    assert report.format_interval(np.nan, 1, "percent") == ""
+    assert report.format_target(80, "percent") == "≥ 80.0%"
+    assert report.format_target(None, "percent") == "ยังไม่กำหนด / not set"
+
+
+def test_a_change_is_marked_only_when_significant():
+    base = {"unit": "percent", "change": 9.0, "change_p": 0.038}
+    marked = report.format_change(pd.Series({**base, "change_significant": True}))
+    plain = report.format_change(pd.Series({**base, "change_significant": False}))
+    assert "▲" in marked and "significant" in marked and "p = 0.038" in marked
+    assert "▲" not in plain and "significant" not in plain and "+9.0 pp" in plain
+    down = pd.Series({**base, "change": -3.0, "change_significant": True})
+    assert "▼" in report.format_change(down)
+    none = pd.Series({"unit": "count", "change": np.nan, "change_significant": False})
+    assert "no previous year" in report.format_change(none)
+    same = pd.Series({"unit": "yes_no", "change": 0.0, "change_significant": False})
+    assert "no change" in report.format_change(same)
+
+
+def test_rank_counts_strictly_higher_values_and_notes_ties():
+    values = pd.Series([70.0, 60.0, 60.0, np.nan, 50.0])
+    assert report.ordinal_rank(values, 70.0) == (1, 4, False)
+    assert report.ordinal_rank(values, 60.0) == (2, 4, True)
+    assert report.ordinal_rank(values, 50.0) == (4, 4, False)
+
+
+def test_weighting_notes_lose_their_small_counts():
+    note = "executive+director -> management (executive: n=0; director: n=2); a+b -> c (a: n=3)"
+    assert report._without_counts(note) == "executive+director -> management; a+b -> c"
+    assert report._without_counts(None) == ""
+
+
+def test_status_is_a_symbol_and_words(project):
+    for status in ("met", "not_met", "no_data", "suppressed", "no_target"):
+        html = report.status_html(status, project)
+        text = re.sub(r"<[^>]+>", "", html)
+        assert re.match(r"^\S \S.* / \w", text), text
+
+
+@pytest.fixture(scope="module")
+def small_and_large(processed):
+    table = pd.read_parquet(processed / "data/processed/2565/indicators/indicators.parquet")
+    suppressed = table[table["status"] == "suppressed"]["agency_code"]
+    large = report.YearData.load(2565, processed).largest_agency()
+    return suppressed.iloc[0], large
+
+
+def test_unknown_agency_and_year_get_clear_errors(processed):
+    with pytest.raises(report.ReportError, match="Agency '99999' has no data in fiscal year"):
+        report.AgencyReport(2565, "99999", processed)
+    with pytest.raises(report.ReportError, match="No indicator table for fiscal year 2564"):
+        report.AgencyReport(2564, "01001", processed)
+
+
+def test_the_default_agency_is_the_largest(processed, small_and_large):
+    assert report.AgencyReport(2565, "", processed).agency == small_and_large[1]
+
+
+def test_a_small_agency_shows_no_count_rate_or_value(processed, small_and_large):
+    r = report.AgencyReport(2565, small_and_large[0], processed)
+    staff = r.sample()["staff"]
+    assert staff["any"] and staff["respondents"] is None and staff["response_rate"] is None
+    header = r.header_html()
+    assert "fewer than 10" in header
+    card = r.scorecard()
+    hidden = card[card["status"] == "suppressed"]
+    assert set(hidden["indicator"]) >= {"A3", "A5", "A6"}
+    assert (hidden["value"] == "–").all() and hidden["respondents"].isna().all()
+    html = r.scorecard_html()
+    for code in hidden["indicator"]:
+        row = re.search(rf'<tr data-indicator="{code}".*?</tr>', html).group(0)
+        cell = re.search(r'<td class="num value">(.*?)</td>', row).group(1)
+        assert "Suppressed" in cell and not re.search(r"\d", cell.replace("10", ""))
+    assert "fewer than 10 respondents" in r.indicator_sentence("A5")
+    constructs = r.measures(("construct", "persona"))
+    assert constructs["value"].isna().all()
+    assert "Not shown" in r.suppressed_measures_note(("construct", "persona"))
+    items = r.items()
+    assert items.empty and len(r.suppressed_items()) > 0
+    assert r.funnel("A5")[3] is None
+
+
+def test_a_large_agency_report_has_every_section(processed, small_and_large):
+    r = report.AgencyReport(2565, small_and_large[1], processed)
+    card = r.scorecard()
+    assert list(card["indicator"]) == list(kpi.AGENCY_INDICATORS)
+    assert card.loc[card["indicator"] == "A5", "respondents"].iloc[0] >= 10
+    trend = r.trend("A5")
+    assert set(trend["series"]) <= set(report.TREND_SERIES)
+    assert r.items()["percent_positive"].is_monotonic_decreasing
+    assert len(r.measures("driver")) == 5
+    points, limits, _centre, position = r.funnel("A5")
+    assert len(points) >= 4 and not limits.empty and position is not None
+    assert "Line chart" in r.trend_alt("A5")
+    methods = r.methods_html()
+    assert "placeholders" in methods
+    assert "response rate" in methods
+    assert not re.search(r"\bn=\d", methods)
+
+
+def test_a_ministry_median_of_one_agency_is_not_shown(processed, small_and_large):
+    r = report.AgencyReport(2565, small_and_large[1], processed)
+    table = r.data.indicators
+    peers = table[
+        (table["ministry_code"] == r.info["ministry_code"])
+        & (table["indicator"] == "A5")
+        & table["value"].notna()
+    ]
+    trend = r.trend("A5")
+    ministry = trend[trend["series"] == report.SERIES_MINISTRY]["value"]
+    if len(peers) < 2:
+        assert ministry.isna().all()
+        assert r.percent_indicators(("A3", "A6"))["ministry_median"].isna().all()
+    else:
+        assert ministry.notna().any()
+
+
+def test_hostile_names_are_escaped(processed, tmp_path, small_and_large):
+    root = tmp_path / "project"
+    shutil.copytree(processed, root)
+    path = root / "data/raw/reference/agencies.csv"
+    registry = pd.read_csv(path, dtype=str, keep_default_na=False)
+    code = small_and_large[1]
+    registry.loc[registry["agency_code"] == code, "name_th"] = "<script>alert(1)</script>"
+    registry.loc[registry["agency_code"] == code, "ministry_en"] = '"><img src=x onerror=1>'
+    registry.to_csv(path, index=False)
+    config.clear_cache()
+    header = report.AgencyReport(2565, code, root).header_html()
+    assert "<script>" not in header and "&lt;script&gt;alert(1)&lt;/script&gt;" in header
+    assert "<img" not in header and "&quot;&gt;&lt;img src=x onerror=1&gt;" in header
+    assert report.agency_title(2565, code, root).startswith("<script>")  # text; page() escapes
