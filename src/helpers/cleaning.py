@@ -36,20 +36,11 @@ from helpers.errors import StructuralError
 from helpers.normalise import identifiers_scrubbed, normalise_series, normaliser_for
 from helpers.privacy import scrub
 from helpers.readers import SUPPORTED, RawTable, read_raw
+from helpers.reasons import REASONS
 from helpers.registry import AgencyMatcher, load_registry
 from helpers.schema import empty_frame, processed_schema
 from helpers.thai import match_key
 
-REASONS = {
-    "blank_row": ("แถวว่าง", "blank row"),
-    "unknown_agency": ("ไม่พบหน่วยงานในทะเบียน", "agency not in the registry"),
-    "missing_required_value": ("ไม่มีค่าที่จำเป็น", "required value missing"),
-    "invalid_required_value": ("ค่าที่จำเป็นไม่ถูกต้อง", "required value unreadable"),
-    "outside_fiscal_year": ("อยู่นอกปีงบประมาณ", "outside the fiscal year"),
-    "no_answers": ("ไม่ได้ตอบคำถามใด", "no question answered"),
-    "duplicate_submission": ("ส่งซ้ำ", "duplicate submission"),
-    "superseded_submission": ("มีฉบับแก้ไขที่ใหม่กว่า", "replaced by a later submission"),
-}
 ANSWER_TYPES = {"likert", "binary", "score"}
 _YEAR_FOLDER = re.compile(r"^\d{4}$")
 

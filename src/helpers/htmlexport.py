@@ -49,9 +49,9 @@ thead th { background: var(--band); }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 caption { text-align: left; font-weight: bold; padding: .25rem 0; }
 table.scorecard, table.fixed { table-layout: fixed; font-size: .9rem; }
-.scorecard col.c-ind { width: 34%; } .scorecard col.c-val { width: 15%; }
+.scorecard col.c-ind { width: 32%; } .scorecard col.c-val { width: 15%; }
 .scorecard col.c-tgt { width: 11%; } .scorecard col.c-st { width: 16%; }
-.scorecard col.c-chg { width: 13%; } .scorecard col.c-rank { width: 11%; }
+.scorecard col.c-chg { width: 15%; } .scorecard col.c-rank { width: 11%; }
 .scorecard .status { white-space: normal; }
 .report-header { border-top: 6px solid var(--accent); padding-top: .75rem; }
 .facts { display: grid; grid-template-columns: repeat(auto-fit, minmax(14rem, 1fr));
@@ -81,8 +81,22 @@ footer { margin-top: 2.5rem; color: var(--muted); font-size: .85rem;
 @media (max-width: 40rem) { .two-col { grid-template-columns: 1fr; } }
 @page { size: A4; margin: 14mm 12mm; }
 @media print {
-  html { font-size: 11pt; }
+  html { font-size: 9.5pt; line-height: 1.35; }
   body { max-width: none; padding: 0; }
+  h1 { font-size: 1.35rem; }
+  .report-header { padding-top: .3rem; border-top-width: 4px; }
+  .report-header p { margin: .2rem 0; font-size: .85rem; }
+  .facts { grid-template-columns: repeat(3, 1fr); gap: .15rem 1rem; padding: .35rem .6rem;
+    margin: .4rem 0; }
+  .facts div { font-size: .8rem; } .facts b { font-size: .95rem; }
+  .facts small { font-size: .75rem; }
+  h2 { font-size: 1.1rem; margin: .8rem 0 .3rem; }
+  .verdict { padding: .25rem .6rem; margin: .4rem 0; font-size: .85rem; }
+  table.scorecard { font-size: .78rem; margin: .2rem 0 .4rem; }
+  .scorecard th, .scorecard td { padding: .12rem .3rem; }
+  .scorecard caption { display: none; }
+  .status { padding: 0 .2rem; }
+  .note { font-size: .75rem; }
   h2 { break-after: avoid; }
   h2.new-page { break-before: page; }
   figure, table, .verdict, .facts, tr { break-inside: avoid; }

@@ -85,7 +85,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import yaml
-from scipy import stats
+from scipy import special
 
 from helpers import config, paths, scores, years
 from helpers.io import write_parquet_atomic
@@ -578,7 +578,7 @@ def _changes(table: pd.DataFrame, previous: pd.DataFrame | None) -> pd.DataFrame
     change = out["change"].to_numpy(float)
     testable = has_se & ~np.isnan(change) & (spread > 0)
     z = np.divide(change, spread, out=np.full(len(out), np.nan), where=testable)
-    out["change_p"] = np.where(testable, 2 * stats.norm.sf(np.abs(z)), np.nan)
+    out["change_p"] = np.where(testable, 2 * special.ndtr(-np.abs(z)), np.nan)
     out["change_significant"] = (out["change_p"] < SIGNIFICANCE).fillna(False).astype(bool)
     return out
 
@@ -733,7 +733,7 @@ def item_results(
 def _z(level: float) -> float:
     if not 0 < level < 1:
         raise KpiError(f"funnel level {level!r} must be between 0 and 1 (e.g. 0.95).")
-    return float(stats.norm.ppf(1 - (1 - level) / 2))
+    return float(special.ndtri(1 - (1 - level) / 2))
 
 
 def _level_name(level: float) -> str:

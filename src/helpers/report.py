@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 
 from helpers import config, kpi, paths, years
-from helpers.cleaning import REASONS
 from helpers.htmlexport import esc
+from helpers.reasons import REASONS
 
 SERIES_AGENCY = "หน่วยงานนี้ / This agency"
 SERIES_MINISTRY = "มัธยฐานกระทรวง / Ministry median"
@@ -110,9 +110,14 @@ def format_change(row: pd.Series) -> str:
         arrow = "▲" if change > 0 else "▼"
         text += (
             f' <span class="change-sig" data-significant="true">{arrow} '
-            f"มีนัยสำคัญ / significant (p = {row['change_p']:.3f})</span>"
+            f"มีนัยสำคัญ / significant ({format_p(row['change_p'])})</span>"
         )
     return esc(text) if "<span" not in text else text
+
+
+def format_p(p: float) -> str:
+    """'p = 0.038', or 'p < 0.001' below that."""
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
 def ordinal_rank(values: pd.Series, value: float) -> tuple[int, int, bool]:
@@ -348,7 +353,7 @@ class AgencyReport:
             "<colgroup><col class='c-ind'><col class='c-val'><col class='c-tgt'>"
             "<col class='c-st'><col class='c-chg'><col class='c-rank'></colgroup>"
             "<thead><tr><th>ตัวชี้วัด / Indicator</th><th class='num'>ผล / Result"
-            "<br><span class='note'>ช่วง 95% / 95% interval</span></th>"
+            "<br><span class='note'>(95%)</span></th>"
             "<th>เป้าหมาย / Target</th><th>สถานะ / Status</th>"
             "<th>เทียบปีก่อน / Change</th><th>อันดับ / Rank</th></tr></thead>"
         )

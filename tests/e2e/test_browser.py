@@ -87,10 +87,35 @@ def test_an_agency_report_renders_in_chromium(built, browser):
         assert page.locator("h1").inner_text().strip()
         # the Thai face is the embedded one, so the reader's fonts do not matter
         assert page.evaluate("document.fonts.check('16px \"Workbook Thai\"', 'ก')")
-        page.emulate_media(media="print")
-        page.screenshot(path=str(SCREENSHOTS / "agency_report_print.png"), full_page=False)
         pdf = page.pdf(format="A4", print_background=True)
         assert pdf.startswith(b"%PDF")
+    finally:
+        context.close()
+
+
+def test_the_scorecard_fits_on_the_first_printed_a4_page(built, browser):
+    """Laid out at the printable width of A4 (210 mm less 2 x 12 mm margins) with the print
+    stylesheet, the header and the whole scorecard end above the printable height."""
+    mm = 96 / 25.4
+    width, height = round((210 - 24) * mm), round((297 - 28) * mm)
+    path = sorted((built / "reports/2565").glob("[0-9]*.html"))[0]
+    context = browser.new_context(viewport={"width": width, "height": height}, offline=True)
+    try:
+        page = context.new_page()
+        page.goto(path.as_uri(), wait_until="load")
+        page.emulate_media(media="print")
+        bottom = page.evaluate(
+            "() => { const t = document.getElementById('scorecard');"
+            " return t.getBoundingClientRect().bottom + window.scrollY; }"
+        )
+        assert bottom < height, f"scorecard ends at {bottom:.0f} px; the page holds {height}"
+        assert (
+            page.evaluate(
+                "() => getComputedStyle(document.querySelector('h2.new-page')).breakBefore"
+            )
+            == "page"
+        )
+        page.screenshot(path=str(SCREENSHOTS / "agency_report_print.png"))
     finally:
         context.close()
 

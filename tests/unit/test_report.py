@@ -37,6 +37,8 @@ def test_a_change_is_marked_only_when_significant():
     assert "▲" not in plain and "significant" not in plain and "+9.0 pp" in plain
     down = pd.Series({**base, "change": -3.0, "change_significant": True})
     assert "▼" in report.format_change(down)
+    tiny = pd.Series({**base, "change_p": 0.00001, "change_significant": True})
+    assert "p < 0.001" in report.format_change(tiny)
     none = pd.Series({"unit": "count", "change": np.nan, "change_significant": False})
     assert "no previous year" in report.format_change(none)
     same = pd.Series({"unit": "yes_no", "change": 0.0, "change_significant": False})
