@@ -60,6 +60,10 @@ format: $(STAMP)
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
+## Time `workbook run` against a papermill + nbconvert CLI loop, and a national-size year
+bench: $(STAMP)
+	$(BIN)/python bench/bench_pipeline.py $(BENCH_ARGS)
+
 ## Remove processed data and reports (raw data is never touched)
 clean:
 	find data/processed reports -mindepth 1 ! -name README.md ! -name .gitkeep -delete
@@ -69,4 +73,4 @@ help:
 	@awk '/^## /{doc=substr($$0,4); next} /^[a-zA-Z_-]+:/{ if (doc) { split($$1,t,":"); \
 		printf "  \033[36m%-12s\033[0m %s\n", t[1], doc }; doc="" }' $(MAKEFILE_LIST)
 
-.PHONY: setup browser demo-data reports test test-fast lint format lab clean help
+.PHONY: setup browser demo-data reports bench test test-fast lint format lab clean help

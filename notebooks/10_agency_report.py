@@ -28,10 +28,12 @@
 year: int = 2565  # fiscal year, B.E. (a C.E. year such as 2022 is accepted)
 agency: str = ""  # agency code, see data/raw/reference/agencies.csv; empty: the largest
 
-# %%
+# %% tags=["imports"]
 from helpers import charts, report
 
 charts.setup_fonts()
+
+# %%
 r = report.AgencyReport(year, agency)
 report.show(r.header_html())
 

@@ -24,10 +24,12 @@
 # %% tags=["parameters"]
 year: int = 2565  # fiscal year, B.E. (a C.E. year such as 2022 is accepted)
 
-# %%
+# %% tags=["imports"]
 from helpers import charts, overview, report
 
 charts.setup_fonts()
+
+# %%
 o = overview.OverviewReport(year)
 report.show(o.header_html())
 

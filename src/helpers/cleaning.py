@@ -84,7 +84,8 @@ def list_years(root: Path | None = None) -> list[int]:
     )
 
 
-def _ignored(path: Path, folder: Path, patterns: list[str]) -> bool:
+def is_ignored(path: Path, folder: Path, patterns: list[str]) -> bool:
+    """Whether a file in a year folder is never an input (config `cleaning.ignore`)."""
     parts = path.relative_to(folder).parts
     return any(fnmatch.fnmatch(part, pattern) for part in parts for pattern in patterns)
 
@@ -95,7 +96,7 @@ def discover_files(folder: Path, root: Path | None = None) -> dict[str, list[Pat
     books = config.codebooks(root)
     found: dict[str, list[Path]] = {name: [] for name in books}
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        if _ignored(path, folder, settings["ignore"]):
+        if is_ignored(path, folder, settings["ignore"]):
             continue
         name = path.name.casefold()
         matches = [

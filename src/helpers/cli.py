@@ -1,4 +1,4 @@
-"""The ``workbook`` command: run the yearly pipeline and see what data there is."""
+"""The ``workbook`` command: run the yearly pipeline, see what is up to date, list the data."""
 
 from __future__ import annotations
 
@@ -9,23 +9,64 @@ from helpers import years
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from helpers import runner
+    from helpers import pipeline, runner
 
     try:
-        outcomes = runner.run(args.year, args.stage, agencies=args.agency, jobs=args.jobs)
+        result = pipeline.run(
+            args.year,
+            args.stage,
+            agencies=args.agency,
+            jobs=args.jobs,
+            force=args.force,
+            scheduler=args.scheduler,
+        )
     except runner.ParameterError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    failed = [o for o in outcomes if not o.ok]
-    print(f"\n{len(outcomes) - len(failed)} built, {len(failed)} failed")
+    except KeyboardInterrupt:
+        print("\ninterrupted: finished outputs are kept; run again to complete", file=sys.stderr)
+        return 130
+    failed = result.failed
+    print(
+        f"\n{len(result.built)} built, {len(result.skipped)} up to date (skipped), "
+        f"{len(failed)} failed"
+    )
     for o in failed:
-        print(f"  FAILED {o.unit}: {o.error.splitlines()[0] if o.error else ''}")
+        print(f"  FAILED {o.unit}: {o.first_error_line}")
         print(f"         executed notebook kept at {o.executed}")
+    print(f"log: {result.log}\nmanifest: {result.manifest}")
     return 1 if failed else 0
 
 
+def _cmd_status(args: argparse.Namespace) -> int:
+    from helpers import pipeline, runner
+
+    try:
+        rows = pipeline.status(args.year)
+    except runner.ParameterError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    current = None
+    for row in rows:
+        if row["year"] != current:
+            current = row["year"]
+            print(years.label(current, "en"))
+        counts = ", ".join(
+            f"{row[k]} {k}"
+            for k in (pipeline.UP_TO_DATE, pipeline.STALE, pipeline.MISSING, pipeline.FAILED)
+            if row[k]
+        )
+        why = f"  ({row['why']})" if row["why"] else ""
+        print(f"  {row['stage']:<16} {counts or 'nothing to build'}{why}")
+    last = pipeline.last_manifest()
+    if last:
+        print(f"last run: {last['started']} ({last['seconds']:.0f} s)")
+    stale = any(r[k] for r in rows for k in (pipeline.STALE, pipeline.MISSING, pipeline.FAILED))
+    return 1 if stale else 0
+
+
 def _cmd_list(args: argparse.Namespace) -> int:
-    from helpers import config
+    from helpers import config, report
     from helpers.cleaning import discover_files, find_year_folder, list_years
     from helpers.registry import load_registry
 
@@ -39,13 +80,22 @@ def _cmd_list(args: argparse.Namespace) -> int:
         files = discover_files(folder)
         counts = ", ".join(f"{inst}: {len(f)}" for inst, f in files.items())
         print(f"{years.label(year, 'en')}  folder {folder.name}/  files: {counts}")
+        try:
+            agencies = report.report_agencies(year)
+        except report.ReportError:
+            print("  agencies: not processed yet (`workbook run`)")
+            continue
+        shown = " ".join(agencies) if args.agencies else ""
+        print(f"  agencies with data: {len(agencies)}{': ' + shown if shown else ''}")
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="workbook", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="run the pipeline stages for the given years")
+    run = sub.add_parser(
+        "run", help="run what is out of date: cleaning, models, indicators, reports, index"
+    )
     run.add_argument(
         "--year",
         type=int,
@@ -63,8 +113,20 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--jobs", type=int, help="parallel report runs (default: runner.workers, one per core)"
     )
+    run.add_argument("--force", action="store_true", help="rebuild even what is up to date")
+    run.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run the agency reports on a Dask cluster (tcp://host:8786; needs the dask extra)",
+    )
     run.set_defaults(func=_cmd_run)
-    listing = sub.add_parser("list", help="years and input files found, and the registry size")
+    status = sub.add_parser(
+        "status", help="what is up to date, stale, missing or failed (exit 1 if anything is)"
+    )
+    status.add_argument("--year", type=int, action="append", help="fiscal year (repeatable)")
+    status.set_defaults(func=_cmd_status)
+    listing = sub.add_parser("list", help="years, input files and agencies found")
+    listing.add_argument("--agencies", action="store_true", help="print the agency codes too")
     listing.set_defaults(func=_cmd_list)
     return parser
 

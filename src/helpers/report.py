@@ -891,3 +891,115 @@ def funnel_data(
                 float(mine["value"].iloc[0]), float(mine["n"].iloc[0]), centre, **kw
             )
     return points, limits, centre, position
+
+
+# ----------------------------------------------------------------------------- fingerprints
+
+# The per-agency tables an agency report reads (stage 04 output), by the column naming the
+# agency. Keep in step with AgencyReport: a table read there must be listed here, or a change
+# to it would not rebuild the report.
+AGENCY_TABLES = (
+    "items",
+    "measures",
+    "satisfaction_correlations",
+    "set_aside_by_agency",
+    "staff_weighting",
+    "citizen_weighting",
+)
+SHARED_TABLES = ("funnel_parameters",)
+SHARED_MODELS = ("staff_importance", "staff_reliability")
+
+
+def _row_digests(frame: pd.DataFrame | None, key: str = "agency_code") -> dict[str, str]:
+    """{agency: hash of its rows} (row order ignored)."""
+    from helpers.fingerprint import digest_json
+
+    if frame is None or frame.empty or key not in frame:
+        return {}
+    hashes = pd.util.hash_pandas_object(frame.astype(str), index=False)
+    keyed = pd.DataFrame({"k": frame[key].astype(str).to_numpy(), "h": hashes.to_numpy()})
+    return {
+        str(k): digest_json(sorted(int(x) for x in part["h"]))
+        for k, part in keyed.groupby("k", sort=False)
+    }
+
+
+def _frame_digest(frame: pd.DataFrame | None) -> str:
+    from helpers.fingerprint import ABSENT, digest_json
+
+    if frame is None:
+        return ABSENT
+    hashes = pd.util.hash_pandas_object(frame.astype(str), index=False)
+    return digest_json([list(frame.columns), sorted(int(x) for x in hashes)])
+
+
+def agency_digests(year: int, root: Path | None = None) -> dict[str, str]:
+    """A hash per agency of everything its report shows for the year: its own rows in every
+    table, its ranks, its history, the ministry peer counts that decide which medians are
+    shown, and the year-wide parts every report shows (funnel points, model summaries).
+    An agency's report is rebuilt when, and only when, its hash changes (or the notebook,
+    code, configuration or registry row does)."""
+    from helpers.fingerprint import digest_json
+
+    data = YearData.load(year, root)
+    table = data.indicators
+    agencies = table[table["agency_code"] != kpi.OCSC_CODE]
+    own = _row_digests(agencies)
+    ranked = agencies.assign(
+        rank=agencies.groupby("indicator")["value"].rank(method="min", ascending=False),
+        of=agencies.groupby("indicator")["value"].transform("count"),
+    )[["agency_code", "indicator", "rank", "of"]]
+    ranks = _row_digests(ranked)
+    history = data.history
+    history = history[history["agency_code"] != kpi.OCSC_CODE]
+    past = _row_digests(history)
+    peers = (
+        history[history["value"].notna()]
+        .groupby(["fiscal_year", "indicator", "ministry_code"])["agency_code"]
+        .nunique()
+        .rename("peers")
+        .reset_index()
+    )
+    peer_digest = _row_digests(peers, "ministry_code")
+    tables = {name: _row_digests(data.table(name)) for name in AGENCY_TABLES}
+    measures = data.table("measures")
+    if measures is not None:
+        counts = (
+            measures[measures["value"].notna()]
+            .groupby(["measure", "ministry_code"])["agency_code"]
+            .nunique()
+            .rename("peers")
+            .reset_index()
+        )
+        measure_peers = _row_digests(counts, "ministry_code")
+    else:
+        measure_peers = {}
+    funnel = agencies[agencies["indicator"].isin(["A5", "A7"])][
+        ["agency_code", "indicator", "value", "respondents"]
+    ]
+    shared = digest_json(
+        {
+            "funnel_points": _frame_digest(funnel),
+            **{name: _frame_digest(data.table(name)) for name in SHARED_TABLES},
+            **{name: _frame_digest(data.model(name)) for name in SHARED_MODELS},
+        }
+    )
+    registry = _row_digests(data.registry.reset_index())
+    out = {}
+    for code in data.agencies:
+        ministry = (
+            str(data.registry.at[code, "ministry_code"]) if code in data.registry.index else ""
+        )
+        out[code] = digest_json(
+            {
+                "indicators": own.get(code),
+                "ranks": ranks.get(code),
+                "history": past.get(code),
+                "ministry_peers": peer_digest.get(ministry),
+                "measure_peers": measure_peers.get(ministry),
+                "registry": registry.get(code),
+                "shared": shared,
+                **{name: digests.get(code) for name, digests in tables.items()},
+            }
+        )
+    return out

@@ -4,11 +4,10 @@ reports in parallel, and report failures without stopping the other runs."""
 
 from __future__ import annotations
 
-import contextlib
 import keyword
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from helpers import config, paths, years
@@ -28,6 +27,8 @@ class Stage:
     scope: str  # "year": one run per year; "agency": one run per agency with data in the year
     parameters: dict[str, str]  # name -> type name
     html: str | None = None  # report path under paths.reports, e.g. "{year}/{agency}.html"
+    inputs: tuple[str, ...] = ()  # what the stage reads (see helpers.pipeline)
+    outputs: tuple[str, ...] = ()  # what it writes under data/processed/<year>/
 
 
 @dataclass
@@ -40,10 +41,17 @@ class RunOutcome:
     error: str = ""
     agency: str | None = None
     html: Path | None = None
+    skipped: bool = False  # up to date: not run
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def unit(self) -> str:
         return f"{self.stage} {self.year}" + (f" {self.agency}" if self.agency else "")
+
+    @property
+    def first_error_line(self) -> str:
+        lines = [line for line in self.error.splitlines() if line.strip()]
+        return lines[0] if lines else ""
 
 
 def stages(root: Path | None = None) -> list[Stage]:
@@ -62,6 +70,8 @@ def stages(root: Path | None = None) -> list[Stage]:
                 s["scope"],
                 dict(s.get("parameters", {})),
                 s.get("html"),
+                tuple(s.get("inputs", ())),
+                tuple(s.get("outputs", ())),
             )
         )
     return out
@@ -140,7 +150,7 @@ def executed_path(
     processed = paths.resolve(config.pipeline(root)["paths"]["processed"], root)
     folder = processed / str(years.to_be(year)) / "notebooks"
     if agency is not None:
-        return folder / stage.notebook.stem / f"{_safe_code(agency)}.ipynb"
+        return folder / stage.notebook.stem / f"{safe_code(agency)}.ipynb"
     return folder / stage.notebook.name
 
 
@@ -149,11 +159,11 @@ def html_path(stage: Stage, year: int, root: Path | None = None, agency: str | N
     if not stage.html:
         return None
     reports = paths.resolve(config.pipeline(root)["paths"]["reports"], root)
-    relative = stage.html.format(year=years.to_be(year), agency=_safe_code(agency or ""))
+    relative = stage.html.format(year=years.to_be(year), agency=safe_code(agency or ""))
     return reports / relative
 
 
-def _safe_code(agency: str) -> str:
+def safe_code(agency: str) -> str:
     """An agency code fit to be a file name (codes are digits; anything else is refused)."""
     if agency and not agency.replace("-", "").replace("_", "").isalnum():
         raise ParameterError(f"Agency code {agency!r} is not a plain code (letters and digits).")
@@ -225,64 +235,56 @@ def run_notebook(
             os.environ.pop("HRD_WORKBOOK_ROOT", None)
         else:
             os.environ["HRD_WORKBOOK_ROOT"] = env_root
+    executed_at = time.perf_counter()
     html = None
     if not error and stage.html:
         try:
             html = _write_html(stage, partial, year, agency, root)
         except Exception as exc:  # a failed conversion must not replace the earlier report
             error = f"HTML conversion: {exc.__class__.__name__}: {exc}"
-    seconds = time.perf_counter() - started
+    finished = time.perf_counter()
+    timings = _phases(partial, executed_at - started)
+    if html is not None:
+        timings["html"] = round(finished - executed_at, 3)
+    seconds = finished - started
     be = years.to_be(year)
     if error:
         if partial.exists():
             os.replace(partial, failed)
-        return RunOutcome(stage.name, be, False, seconds, failed, error, agency)
+        return RunOutcome(stage.name, be, False, seconds, failed, error, agency, timings=timings)
     os.replace(partial, target)
     failed.unlink(missing_ok=True)
-    return RunOutcome(stage.name, be, True, seconds, target, "", agency, html)
+    return RunOutcome(stage.name, be, True, seconds, target, "", agency, html, timings=timings)
 
 
-def _run_agency_stage(
-    stage: Stage, year: int, agencies: list[str], root: Path, workers: int, echo
-) -> list[RunOutcome]:
-    """One run per agency in a process pool; a crash in one run costs only that run."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+def _phases(executed: Path, total: float) -> dict[str, float]:
+    """Seconds per phase from papermill's per-cell durations: cells tagged ``imports``,
+    cells that draw charts (``charts.`` in the source) and the rest (computation); the kernel
+    (start, shutdown, papermill's own work) is what the cells do not account for."""
+    import nbformat
 
-    outcomes = []
-    if workers <= 1 or len(agencies) <= 1:
-        for agency in agencies:
-            outcomes.append(run_notebook(stage, year, root, agency))
-            _echo_outcome(outcomes[-1], root, echo)
-        return outcomes
-    context = multiprocessing.get_context("spawn")  # the parent holds zmq threads: no fork
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {pool.submit(run_notebook, stage, year, root, a): a for a in agencies}
-        for future in as_completed(futures):
-            agency = futures[future]
-            try:
-                outcome = future.result()
-            except Exception as exc:  # the worker itself died
-                outcome = RunOutcome(
-                    stage.name,
-                    years.to_be(year),
-                    False,
-                    0.0,
-                    executed_path(stage, year, root, agency),
-                    f"{exc.__class__.__name__}: {exc}",
-                    agency,
-                )
-            outcomes.append(outcome)
-            _echo_outcome(outcome, root, echo)
-    return sorted(outcomes, key=lambda o: o.agency or "")
-
-
-def _echo_outcome(outcome: RunOutcome, root: Path, echo) -> None:
-    status = "ok" if outcome.ok else "FAILED"
-    shown = outcome.html or outcome.executed
-    with contextlib.suppress(ValueError):
-        shown = shown.relative_to(root)
-    echo(f"{outcome.unit} {status} in {outcome.seconds:.1f} s -> {shown}")
+    phases = {"kernel": 0.0, "imports": 0.0, "computation": 0.0, "plotting": 0.0}
+    try:
+        notebook = nbformat.read(str(executed), as_version=4)
+    except Exception:
+        return {"kernel": round(total, 3)}
+    cells = 0.0
+    for cell in notebook.cells:
+        duration = cell.get("metadata", {}).get("papermill", {}).get("duration")
+        if cell.cell_type != "code" or not duration:
+            continue
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        phase = (
+            "imports"
+            if "imports" in tags
+            else "plotting"
+            if "charts." in cell.source
+            else "computation"
+        )
+        phases[phase] += float(duration)
+        cells += float(duration)
+    phases["kernel"] = max(total - cells, 0.0)
+    return {k: round(v, 3) for k, v in phases.items()}
 
 
 def workers(root: Path | None = None) -> int:
@@ -291,90 +293,9 @@ def workers(root: Path | None = None) -> int:
     return configured if configured > 0 else (os.cpu_count() or 1)
 
 
-def run(
-    years_: list[int] | None = None,
-    stage_names: list[str] | None = None,
-    root: Path | None = None,
-    echo=print,
-    agencies: list[str] | None = None,
-    jobs: int | None = None,
-) -> list[RunOutcome]:
-    """Run the requested stages (default: all) for the requested years (default: all found),
-    then rebuild the report index.
+def run(*args, **kwargs) -> list[RunOutcome]:
+    """The outcomes of :func:`helpers.pipeline.run` (kept for callers of the runner)."""
+    from helpers import pipeline
 
-    Everything is checked before anything runs; a failing year or agency does not stop the
-    others. ``agencies`` limits the per-agency reports; ``jobs`` overrides the worker count.
-    """
-    from helpers.cleaning import list_years
-    from helpers.registry import load_registry
-
-    root = root or paths.project_root()
-    found = list_years(root)
-    wanted = [years.to_be(y) for y in years_] if years_ else found
-    unknown = [y for y in wanted if y not in found]
-    if unknown:
-        raise ParameterError(
-            f"No raw data for fiscal year {', '.join(map(str, unknown))}; years found in "
-            f"{config.pipeline(root)['paths']['raw']}: {', '.join(map(str, found)) or 'none'}."
-        )
-    chosen = stages(root)
-    if stage_names:
-        names = [s.name for s in chosen]
-        bad = [n for n in stage_names if n not in names]
-        if bad:
-            raise ParameterError(f"Unknown stage {', '.join(bad)}; stages: {', '.join(names)}.")
-        chosen = [s for s in chosen if s.name in stage_names]
-    if agencies:
-        known = set(load_registry(root)["agency_code"])
-        for code in agencies:
-            _safe_code(code)
-        bad = [a for a in agencies if a not in known]
-        if bad:
-            raise ParameterError(
-                f"Agency {', '.join(bad)} is not in the registry "
-                f"({config.pipeline(root)['paths']['registry']}); `workbook list` shows what "
-                f"is there."
-            )
-    for stage in chosen:
-        if not stage.notebook.is_file():
-            raise ParameterError(f"Stage {stage.name}: notebook {stage.notebook} is missing.")
-        sample = {"year": wanted[0]} if wanted else {}
-        if stage.scope == "agency" and wanted:
-            sample["agency"] = "00000"
-        check_parameters(stage.notebook, sample)
-    n_workers = jobs if jobs and jobs > 0 else workers(root)
-    outcomes = []
-    for stage in chosen:
-        for year in wanted:
-            if stage.scope == "agency":
-                outcomes += _run_agency_stage(
-                    stage, year, _agencies_for(year, agencies, root, echo), root, n_workers, echo
-                )
-                continue
-            echo(f"{stage.name} {year} ...")
-            outcome = run_notebook(stage, year, root)
-            _echo_outcome(outcome, root, echo)
-            outcomes.append(outcome)
-    if any(s.html for s in chosen):
-        from helpers import report_index
-
-        path = report_index.write_index(root)
-        echo(f"index -> {path.relative_to(root)}")
-    return outcomes
-
-
-def _agencies_for(year: int, wanted: list[str] | None, root: Path, echo) -> list[str]:
-    """Agencies with data in the year (from its indicator table), or the requested ones."""
-    from helpers import report
-
-    try:
-        found = report.report_agencies(year, root)
-    except report.ReportError as exc:
-        echo(f"agency reports {year}: skipped: {exc}")
-        return []
-    if not wanted:
-        return found
-    missing = [a for a in wanted if a not in found]
-    if missing:
-        echo(f"agency reports {year}: no data for {', '.join(missing)}; not built")
-    return [a for a in wanted if a in found]
+    kwargs.setdefault("progress", False)
+    return pipeline.run(*args, **kwargs).outcomes

@@ -1,0 +1,98 @@
+"""Where the per-agency report runs go: a local process pool (the default) or a Dask cluster.
+
+An executor takes a function and a list of argument tuples and yields ``(args, result)`` as
+runs finish, in any order. A run that raises (or whose worker dies) yields the exception as its
+result: one failure never stops the others.
+
+Dask (``pip install -e ".[dask]"``, then ``workbook run --scheduler tcp://host:8786``) is for
+users with thousands of units, e.g. local administrations. Its workers must see the project at
+the same path (a shared file system) and have the project installed with its Jupyter kernel.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Any, Protocol
+
+
+class Executor(Protocol):
+    name: str
+
+    def run(
+        self, fn: Callable[..., Any], calls: Sequence[tuple]
+    ) -> Iterator[tuple[tuple, Any]]: ...
+
+
+class InlineExecutor:
+    """One run after another in this process (one worker, or a single run)."""
+
+    name = "inline"
+
+    def run(self, fn: Callable[..., Any], calls: Sequence[tuple]) -> Iterator[tuple[tuple, Any]]:
+        for args in calls:
+            try:
+                yield args, fn(*args)
+            except Exception as exc:  # reported as that run's failure
+                yield args, exc
+
+
+class LocalExecutor:
+    """A pool of worker processes on this machine (spawned: the parent holds zmq threads)."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = max(1, int(workers))
+        self.name = f"local pool, {self.workers} workers"
+
+    def run(self, fn: Callable[..., Any], calls: Sequence[tuple]) -> Iterator[tuple[tuple, Any]]:
+        if self.workers == 1 or len(calls) <= 1:
+            yield from InlineExecutor().run(fn, calls)
+            return
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(
+            max_workers=min(self.workers, len(calls)), mp_context=context
+        ) as pool:
+            futures = {pool.submit(fn, *args): args for args in calls}
+            for future in as_completed(futures):
+                try:
+                    yield futures[future], future.result()
+                except Exception as exc:  # includes a worker that died (BrokenProcessPool)
+                    yield futures[future], exc
+
+
+class DaskExecutor:
+    """Runs on a Dask distributed cluster reached at ``address`` (``tcp://host:port``)."""
+
+    def __init__(self, address: str, timeout: float = 10.0) -> None:
+        try:
+            from dask.distributed import Client
+        except ImportError as exc:
+            raise RuntimeError(
+                'Dask is not installed: pip install -e ".[dask]" (dask[distributed]).'
+            ) from exc
+        self.client = Client(address, timeout=timeout)
+        self.name = f"dask scheduler {address}"
+
+    def run(self, fn: Callable[..., Any], calls: Sequence[tuple]) -> Iterator[tuple[tuple, Any]]:
+        from dask.distributed import as_completed as dask_completed
+
+        futures = {}
+        for args in calls:
+            future = self.client.submit(fn, *args, pure=False)
+            futures[future.key] = (future, args)
+        for future in dask_completed([f for f, _ in futures.values()]):
+            args = futures[future.key][1]
+            try:
+                yield args, future.result()
+            except Exception as exc:
+                yield args, exc
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def make_executor(workers: int, scheduler: str | None = None) -> Executor:
+    if scheduler:
+        return DaskExecutor(scheduler)
+    return LocalExecutor(workers)

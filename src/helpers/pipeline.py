@@ -1,0 +1,630 @@
+"""The yearly pipeline: plan the units, skip what is up to date, run the rest, say what happened.
+
+A unit is one stage for one year, or one agency's report for one year. Stages run in the order
+of ``config/pipeline.yaml``; the analysis stages (cleaning to indicators) also run for the
+earlier years a report's trend needs. Each unit is fingerprinted (:mod:`helpers.fingerprint`)
+from its declared inputs, its notebook, the helpers code, the configuration and its parameters,
+and is skipped when its record matches (``force=True`` rebuilds). Per-agency reports fan out
+through an executor (:mod:`helpers.executors`). One failing unit never stops the others, and a
+failed unit never replaces an earlier good output. Every run writes a log and a manifest
+(versions, fingerprints, timings) under ``data/processed/runs/``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import glob
+import json
+import platform
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from helpers import config, paths, runner, years
+from helpers.fingerprint import (
+    ABSENT,
+    FileHashes,
+    Record,
+    changed_parts,
+    code_digest,
+    digest_json,
+    fingerprint,
+    outputs_intact,
+)
+from helpers.runner import ParameterError, RunOutcome, Stage
+
+UP_TO_DATE, STALE, MISSING, FAILED = "up to date", "stale", "missing", "failed"
+KEY_PACKAGES = (
+    "pandas",
+    "numpy",
+    "scipy",
+    "statsmodels",
+    "matplotlib",
+    "seaborn",
+    "pyarrow",
+    "pandera",
+    "papermill",
+    "nbconvert",
+    "nbclient",
+    "jupyter_client",
+    "ipykernel",
+)
+
+
+@dataclass(frozen=True)
+class Unit:
+    stage: Stage
+    year: int
+    agency: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.stage.name} {self.year}" + (f" {self.agency}" if self.agency else "")
+
+    def parameters(self) -> dict[str, Any]:
+        params: dict[str, Any] = {"year": self.year}
+        if self.agency is not None:
+            params["agency"] = self.agency
+        return params
+
+
+# ----------------------------------------------------------------------------- fingerprints
+
+
+class Tracker:
+    """Fingerprints, records and status of units in one project."""
+
+    def __init__(self, root: Path) -> None:
+        import helpers
+
+        self.root = root
+        settings = config.pipeline(root)["paths"]
+        self.processed = paths.resolve(settings["processed"], root)
+        self.registry = paths.resolve(settings["registry"], root)
+        self.hashes = FileHashes(self.processed / ".file_hashes.json")
+        self.code = code_digest(Path(helpers.__file__).parent, self.hashes)
+        config_dir = paths.config_dir(root)
+        self.config = digest_json(self.hashes.tree(config_dir.rglob("*"), config_dir))
+        self._views: dict[int, dict[str, str]] = {}
+
+    # -- parts -------------------------------------------------------------------------------
+
+    def forget_views(self, year: int) -> None:
+        self._views.pop(year, None)
+
+    def _view(self, year: int, agency: str) -> str:
+        if year not in self._views:
+            from helpers import report
+
+            try:
+                self._views[year] = report.agency_digests(year, self.root)
+            except report.ReportError:
+                self._views[year] = {}
+        return self._views[year].get(agency, ABSENT)
+
+    def _raw(self, year: int) -> dict[str, str]:
+        from helpers.cleaning import find_year_folder, is_ignored
+        from helpers.errors import StructuralError
+
+        try:
+            folder = find_year_folder(year, self.root)
+        except StructuralError as exc:
+            return {"error": str(exc)}
+        ignore = config.pipeline(self.root)["cleaning"]["ignore"]
+        files = [p for p in folder.rglob("*") if p.is_file() and not is_ignored(p, folder, ignore)]
+        return self.hashes.tree(files, self.root)
+
+    def _processed_years(self) -> list[int]:
+        return sorted(
+            int(p.name) for p in self.processed.glob("[0-9][0-9][0-9][0-9]") if p.is_dir()
+        )
+
+    def _glob(self, year: int, pattern: str) -> dict[str, str]:
+        base = self.processed / str(year)
+        files = [Path(p) for p in glob.glob(str(base / pattern))]
+        return self.hashes.tree(files, self.root)
+
+    def inputs(self, unit: Unit) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for token in unit.stage.inputs:
+            if token == "raw":
+                out["raw"] = self._raw(unit.year)
+            elif token == "registry":
+                out["registry"] = self.hashes(self.registry)
+            elif token == "agency_view":
+                out["agency_view"] = self._view(unit.year, unit.agency or "")
+            elif token.startswith("earlier:"):
+                pattern = token.split(":", 1)[1]
+                out[token] = {
+                    str(y): self._glob(y, pattern) for y in self._processed_years() if y < unit.year
+                }
+            else:
+                out[token] = self._glob(unit.year, token)
+        return out
+
+    def parts(self, unit: Unit) -> dict[str, Any]:
+        return {
+            "notebook": self.hashes(unit.stage.notebook),
+            "code": self.code,
+            "config": self.config,
+            "parameters": unit.parameters(),
+            "inputs": self.inputs(unit),
+        }
+
+    # -- records -----------------------------------------------------------------------------
+
+    def record_path(self, unit: Unit) -> Path:
+        folder = self.processed / str(unit.year) / "fingerprints"
+        if unit.agency is not None:
+            return folder / unit.stage.name / f"{unit.agency}.json"
+        return folder / f"{unit.stage.name}.json"
+
+    def outputs(self, unit: Unit) -> list[Path]:
+        found = [runner.executed_path(unit.stage, unit.year, self.root, unit.agency)]
+        html = runner.html_path(unit.stage, unit.year, self.root, unit.agency)
+        if html is not None:
+            found.append(html)
+        for pattern in unit.stage.outputs:
+            found += sorted(
+                Path(p)
+                for p in glob.glob(str(self.processed / str(unit.year) / pattern))
+                if Path(p).is_file()
+            )
+        return found
+
+    def status(self, unit: Unit, parts: dict[str, Any]) -> tuple[str, str]:
+        """(state, why) of a unit given its parts computed now."""
+        executed = runner.executed_path(unit.stage, unit.year, self.root, unit.agency)
+        failed = executed.with_name(f"{executed.stem}.failed.ipynb")
+        record = Record.read(self.record_path(unit))
+        if record is None:
+            if failed.exists():
+                return FAILED, "the last run failed"
+            return MISSING, "never built"
+        if record.fingerprint != fingerprint(parts):
+            why = ", ".join(changed_parts(record.parts, parts)) or "fingerprint"
+            state = FAILED if failed.exists() else STALE
+            return state, f"changed: {why}"
+        if not outputs_intact(record, self.root, self.hashes):
+            return STALE, "an output is missing or was changed"
+        return UP_TO_DATE, ""
+
+    def write_record(self, unit: Unit, parts: dict[str, Any]) -> None:
+        from helpers.io import write_text_atomic
+
+        outputs = {p.relative_to(self.root).as_posix(): self.hashes(p) for p in self.outputs(unit)}
+        record = Record(fingerprint(parts), parts, outputs)
+        write_text_atomic(record.to_json(), self.record_path(unit))
+
+    def save(self) -> None:
+        self.hashes.save()
+
+
+# ----------------------------------------------------------------------------- progress and log
+
+
+class Reporter:
+    """A progress bar on a terminal (quiet otherwise), one line per unit in the log file."""
+
+    def __init__(self, log_path: Path, echo: Callable[[str], None], bar: bool) -> None:
+        self.log_path = log_path
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        self.log = log_path.open("a", encoding="utf-8")
+        self.echo = echo
+        self.failures = 0
+        self.bar = None
+        if bar:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=0, unit="run", dynamic_ncols=True, file=sys.stderr)
+
+    def line(self, text: str, *, show: bool = True) -> None:
+        self.log.write(text + "\n")
+        self.log.flush()
+        if not show:
+            return
+        if self.bar is not None:
+            self.bar.write(text, file=sys.stderr)
+        else:
+            self.echo(text)
+
+    def planned(self, n: int) -> None:
+        if self.bar is not None and n:
+            self.bar.total += n
+            self.bar.refresh()
+
+    def done(self, outcome: RunOutcome) -> None:
+        if not outcome.ok and not outcome.skipped:
+            self.failures += 1
+        if self.bar is not None:
+            self.bar.set_postfix_str(f"failed {self.failures}", refresh=False)
+            self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+        self.log.close()
+
+
+# ----------------------------------------------------------------------------- the run
+
+
+@dataclass
+class RunResult:
+    outcomes: list[RunOutcome] = field(default_factory=list)
+    log: Path | None = None
+    manifest: Path | None = None
+    interrupted: bool = False
+
+    @property
+    def built(self) -> list[RunOutcome]:
+        return [o for o in self.outcomes if o.ok and not o.skipped]
+
+    @property
+    def skipped(self) -> list[RunOutcome]:
+        return [o for o in self.outcomes if o.skipped]
+
+    @property
+    def failed(self) -> list[RunOutcome]:
+        return [o for o in self.outcomes if not o.ok]
+
+
+def _execute(stage: Stage, year: int, root: Path, agency: str | None) -> RunOutcome:
+    """One unit in a worker (top level so that process pools and Dask can pickle it)."""
+    return runner.run_notebook(stage, year, root, agency)
+
+
+def _validate(
+    root: Path,
+    years_: list[int] | None,
+    stage_names: list[str] | None,
+    agencies: list[str] | None,
+) -> tuple[list[int], list[int], list[Stage]]:
+    """Check years, stages, agencies and every notebook's parameters before running."""
+    from helpers.cleaning import list_years
+    from helpers.registry import load_registry
+
+    found = list_years(root)
+    wanted = sorted({years.to_be(y) for y in years_}) if years_ else found
+    unknown = [y for y in wanted if y not in found]
+    if unknown:
+        raise ParameterError(
+            f"No raw data for fiscal year {', '.join(map(str, unknown))}; years found in "
+            f"{config.pipeline(root)['paths']['raw']}: {', '.join(map(str, found)) or 'none'}."
+        )
+    chosen = runner.stages(root)
+    if stage_names:
+        names = [s.name for s in chosen]
+        bad = [n for n in stage_names if n not in names]
+        if bad:
+            raise ParameterError(f"Unknown stage {', '.join(bad)}; stages: {', '.join(names)}.")
+        chosen = [s for s in chosen if s.name in stage_names]
+    if agencies:
+        for code in agencies:
+            runner.safe_code(code)
+        known = set(load_registry(root)["agency_code"])
+        bad = [a for a in agencies if a not in known]
+        if bad:
+            raise ParameterError(
+                f"Agency {', '.join(bad)} is not in the registry "
+                f"({config.pipeline(root)['paths']['registry']}); `workbook list` shows what "
+                f"is there."
+            )
+    for stage in chosen:
+        if not stage.notebook.is_file():
+            raise ParameterError(f"Stage {stage.name}: notebook {stage.notebook} is missing.")
+        sample: dict[str, Any] = {"year": wanted[0]} if wanted else {}
+        if stage.scope == "agency" and wanted:
+            sample["agency"] = "00000"
+        runner.check_parameters(stage.notebook, sample)
+    return found, wanted, chosen
+
+
+def _years_for(stage: Stage, chosen: list[Stage], found: list[int], wanted: list[int]) -> list[int]:
+    """Report stages run for the requested years; the analysis stages before them also for
+    every earlier year with raw data, since trends and change tests read earlier years."""
+    reports_follow = any(s.html for s in chosen)
+    if stage.html or not reports_follow or not wanted:
+        return wanted
+    return [y for y in found if y <= max(wanted)]
+
+
+def _clear_leftovers(root: Path) -> None:
+    """Remove what an interrupted run left: partial notebooks and temporary files, which are
+    hidden (dot) files that no reader opens, and staging folders."""
+    import shutil
+
+    processed = paths.resolve(config.pipeline(root)["paths"]["processed"], root)
+    reports = paths.resolve(config.pipeline(root)["paths"]["reports"], root)
+    for base in (processed, reports):
+        if not base.is_dir():
+            continue
+        for pattern in ("**/.*.running.ipynb", "**/.*.tmp"):
+            for path in base.glob(pattern):
+                path.unlink(missing_ok=True)
+        for pattern in ("**/.*.staging-*", "**/.*.old-*"):
+            for path in base.glob(pattern):
+                shutil.rmtree(path, ignore_errors=True)
+
+
+def _agencies(year: int, wanted: list[str] | None, root: Path, say) -> list[str]:
+    from helpers import report
+
+    try:
+        found = report.report_agencies(year, root)
+    except report.ReportError as exc:
+        say(f"agency reports {year}: not built: {exc}")
+        return []
+    if not wanted:
+        return found
+    missing = [a for a in wanted if a not in found]
+    if missing:
+        say(f"agency reports {year}: no data for {', '.join(missing)} in this year; not built")
+    return [a for a in wanted if a in found]
+
+
+def _describe(outcome: RunOutcome, root: Path) -> str:
+    if outcome.skipped:
+        return f"{outcome.unit} up to date"
+    shown = outcome.html or outcome.executed
+    with contextlib.suppress(ValueError):
+        shown = shown.relative_to(root)
+    status = "ok" if outcome.ok else "FAILED"
+    line = f"{outcome.unit} {status} in {outcome.seconds:.1f} s -> {shown}"
+    if not outcome.ok:
+        line += f"\n    {outcome.first_error_line}"
+    return line
+
+
+def run(
+    years_: list[int] | None = None,
+    stage_names: list[str] | None = None,
+    root: Path | None = None,
+    *,
+    agencies: list[str] | None = None,
+    jobs: int | None = None,
+    force: bool = False,
+    scheduler: str | None = None,
+    echo: Callable[[str], None] = print,
+    progress: bool | None = None,
+) -> RunResult:
+    """Run the pipeline (see the module docstring). Raises :class:`ParameterError` before
+    anything runs when a year, stage, agency or parameter is wrong."""
+    from helpers.executors import LocalExecutor, make_executor
+
+    root = root or paths.project_root()
+    found, wanted, chosen = _validate(root, years_, stage_names, agencies)
+    _clear_leftovers(root)
+    started = dt.datetime.now()
+    stamp = started.strftime("%Y%m%d-%H%M%S-%f")
+    processed = paths.resolve(config.pipeline(root)["paths"]["processed"], root)
+    runs = processed / "runs"
+    show_bar = sys.stderr.isatty() if progress is None else progress
+    reporter = Reporter(runs / f"{stamp}.log", echo, show_bar)
+    tracker = Tracker(root)
+    n_workers = jobs if jobs and jobs > 0 else runner.workers(root)
+    executor = make_executor(n_workers, scheduler)
+    result = RunResult(log=reporter.log_path)
+    reporter.line(
+        f"workbook run {started:%Y-%m-%d %H:%M:%S}: years {', '.join(map(str, wanted))}; "
+        f"stages {', '.join(s.name for s in chosen)}; {executor.name}"
+        + ("; --force" if force else ""),
+        show=False,
+    )
+    say = reporter.line
+    try:
+        local = LocalExecutor(n_workers)
+        for stage in chosen:
+            stage_years = _years_for(stage, chosen, found, wanted)
+            if stage.scope == "agency":
+                batches = [
+                    (executor, [Unit(stage, y, a) for a in _agencies(y, agencies, root, say)])
+                    for y in stage_years
+                ]
+            elif any(token.startswith("earlier:") for token in stage.inputs):
+                batches = [(local, [Unit(stage, y)]) for y in stage_years]  # year by year
+            else:
+                batches = [(local, [Unit(stage, y) for y in stage_years])]  # years in parallel
+            for pool, units in batches:
+                _run_batch(pool, units, tracker, reporter, result, root, force, show_bar)
+            if stage.scope == "year" and not stage.html:
+                for year in stage_years:
+                    tracker.forget_views(year)
+        if any(s.html for s in chosen):
+            from helpers import report_index
+
+            path = report_index.write_index(root)
+            reporter.line(f"index -> {path.relative_to(root)}", show=not show_bar)
+    except KeyboardInterrupt:
+        result.interrupted = True
+        reporter.line("interrupted: finished outputs are kept; rerun to complete the work")
+        raise
+    finally:
+        tracker.save()
+        if hasattr(executor, "close"):
+            executor.close()
+        result.manifest = write_manifest(
+            runs / f"{stamp}.json",
+            root,
+            tracker,
+            result,
+            started,
+            executor.name,
+            force,
+            wanted,
+            [s.name for s in chosen],
+        )
+        reporter.line(f"manifest -> {result.manifest.relative_to(root)}", show=False)
+        reporter.close()
+    return result
+
+
+def _run_batch(
+    pool,
+    units: list[Unit],
+    tracker: Tracker,
+    reporter: Reporter,
+    result: RunResult,
+    root: Path,
+    force: bool,
+    show_bar: bool,
+) -> None:
+    """Skip the units that are up to date, run the others through ``pool``, record each."""
+    reporter.planned(len(units))
+    todo = {}
+    for unit in units:
+        parts = tracker.parts(unit)
+        state, why = tracker.status(unit, parts)
+        if state == UP_TO_DATE and not force:
+            outcome = RunOutcome(
+                unit.stage.name,
+                unit.year,
+                True,
+                0.0,
+                tracker.record_path(unit),
+                agency=unit.agency,
+                skipped=True,
+            )
+            result.outcomes.append(outcome)
+            reporter.line(_describe(outcome, root), show=False)
+            reporter.done(outcome)
+        else:
+            reporter.line(f"{unit.label}: {state}{f' ({why})' if why else ''}", show=False)
+            todo[(unit.year, unit.agency)] = (unit, parts)
+    calls = [(u.stage, u.year, root, u.agency) for u, _ in todo.values()]
+    for args, outcome in pool.run(_execute, calls) if calls else ():
+        unit, parts = todo[(args[1], args[3])]
+        if isinstance(outcome, BaseException):
+            outcome = RunOutcome(
+                unit.stage.name,
+                unit.year,
+                False,
+                0.0,
+                runner.executed_path(unit.stage, unit.year, root, unit.agency),
+                f"{outcome.__class__.__name__}: {outcome}",
+                unit.agency,
+            )
+        if outcome.ok:
+            tracker.write_record(unit, parts)
+        result.outcomes.append(outcome)
+        reporter.line(_describe(outcome, root), show=not outcome.ok or not show_bar)
+        reporter.done(outcome)
+
+
+# ----------------------------------------------------------------------------- manifest
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version()}
+    for name in KEY_PACKAGES:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def write_manifest(
+    path: Path,
+    root: Path,
+    tracker: Tracker,
+    result: RunResult,
+    started: dt.datetime,
+    executor: str,
+    force: bool,
+    wanted: list[int],
+    stage_names: list[str],
+) -> Path:
+    """The run's record: versions, fingerprints of code, configuration and data, and what was
+    built, skipped or failed, with timings."""
+    from helpers.io import write_json_atomic
+
+    finished = dt.datetime.now()
+    stages_total: dict[str, dict[str, float]] = {}
+    for o in result.outcomes:
+        total = stages_total.setdefault(
+            o.stage, {"built": 0, "skipped": 0, "failed": 0, "seconds": 0.0}
+        )
+        key = "skipped" if o.skipped else ("built" if o.ok else "failed")
+        total[key] += 1
+        total["seconds"] = round(total["seconds"] + o.seconds, 3)
+    manifest = {
+        "started": started.isoformat(timespec="seconds"),
+        "finished": finished.isoformat(timespec="seconds"),
+        "seconds": round((finished - started).total_seconds(), 3),
+        "interrupted": result.interrupted,
+        "command": {"years": wanted, "stages": stage_names, "force": force, "argv": sys.argv},
+        "executor": executor,
+        "platform": platform.platform(),
+        "versions": _versions(),
+        "fingerprints": {
+            "code": tracker.code,
+            "config": tracker.config,
+            "registry": tracker.hashes(tracker.registry),
+            "raw": {str(y): tracker._raw(y) for y in wanted},
+        },
+        "stages": stages_total,
+        "units": [
+            {
+                "stage": o.stage,
+                "year": o.year,
+                "agency": o.agency,
+                "status": "skipped" if o.skipped else ("built" if o.ok else "failed"),
+                "seconds": round(o.seconds, 3),
+                "timings": o.timings,
+                "error": o.error or None,
+            }
+            for o in result.outcomes
+        ],
+    }
+    return write_json_atomic(manifest, path)
+
+
+# ----------------------------------------------------------------------------- status
+
+
+def status(years_: list[int] | None = None, root: Path | None = None) -> list[dict[str, Any]]:
+    """What each stage would do now, per year: counts of units up to date, stale, missing and
+    failed (agency reports are counted over the agencies with data that year)."""
+    root = root or paths.project_root()
+    _, wanted, chosen = _validate(root, years_, None, None)
+    tracker = Tracker(root)
+    rows = []
+    for year in wanted:
+        for stage in chosen:
+            if stage.scope == "agency":
+                units = [Unit(stage, year, a) for a in _agencies(year, None, root, lambda _: None)]
+            else:
+                units = [Unit(stage, year)]
+            counts = {UP_TO_DATE: 0, STALE: 0, MISSING: 0, FAILED: 0}
+            reasons: list[str] = []
+            for unit in units:
+                state, why = tracker.status(unit, tracker.parts(unit))
+                counts[state] += 1
+                if why and why not in reasons:
+                    reasons.append(why)
+            rows.append(
+                {
+                    "year": year,
+                    "stage": stage.name,
+                    "units": len(units),
+                    **counts,
+                    "why": "; ".join(reasons[:3]),
+                }
+            )
+    tracker.save()
+    return rows
+
+
+def last_manifest(root: Path | None = None) -> dict[str, Any] | None:
+    root = root or paths.project_root()
+    runs = paths.resolve(config.pipeline(root)["paths"]["processed"], root) / "runs"
+    found = sorted(runs.glob("*.json")) if runs.is_dir() else []
+    if not found:
+        return None
+    return json.loads(found[-1].read_text(encoding="utf-8"))

@@ -1,0 +1,50 @@
+"""The run's planning pieces: which years a stage runs for, leftovers of a killed run,
+status before anything is built. (Whole runs: tests/e2e/test_incremental.py.)"""
+
+from __future__ import annotations
+
+from helpers import pipeline, runner
+from helpers.cli import main
+
+
+def test_report_stages_pull_in_the_earlier_years_analysis(project):
+    stages = {s.name: s for s in runner.stages(project)}
+    chosen = list(stages.values())
+    found, wanted = [2563, 2564, 2565], [2565]
+    assert pipeline._years_for(stages["clean"], chosen, found, wanted) == [2563, 2564, 2565]
+    assert pipeline._years_for(stages["agency_reports"], chosen, found, wanted) == [2565]
+    only_clean = [stages["clean"]]
+    assert pipeline._years_for(stages["clean"], only_clean, found, wanted) == [2565]
+
+
+def test_leftovers_of_a_killed_run_are_hidden_and_cleared(project):
+    folder = project / "data/processed/2565/notebooks"
+    folder.mkdir(parents=True)
+    partial = folder / ".01_clean_inputs.running.ipynb"
+    temp = project / "reports/2565/.01001.html.abc.tmp"
+    staging = project / "data/processed/2565/.clean.staging-xyz"
+    kept = folder / "01_clean_inputs.ipynb"
+    temp.parent.mkdir(parents=True)
+    staging.mkdir()
+    for path in (partial, temp, kept):
+        path.write_text("{}")
+    pipeline._clear_leftovers(project)
+    assert not partial.exists() and not temp.exists() and not staging.exists()
+    assert kept.exists()
+
+
+def test_status_before_anything_is_built(project, capsys):
+    (project / "data/raw/2565").mkdir(parents=True)
+    rows = pipeline.status(root=project)
+    by_stage = {r["stage"]: r for r in rows}
+    assert by_stage["clean"]["missing"] == 1 and by_stage["clean"]["why"] == "never built"
+    assert by_stage["agency_reports"]["units"] == 0  # no indicator table yet
+    assert main(["status"]) == 1
+    out = capsys.readouterr().out
+    assert "FY2022 (B.E. 2565)" in out and "clean            1 missing" in out
+
+
+def test_status_refuses_an_unknown_year(project, capsys):
+    (project / "data/raw/2565").mkdir(parents=True)
+    assert main(["status", "--year", "2570"]) == 2
+    assert "No raw data for fiscal year 2570" in capsys.readouterr().err
