@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import base64
 import functools
+import hashlib
 import html
 import io
 import math
-import struct
+import re
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -59,11 +60,9 @@ TARGET_LABEL = "เป้าหมาย / Target"
 FOCUS_LABEL = "หน่วยงานนี้ / This agency"
 
 WIDTH_IN = 6.5  # A4 portrait text width with ~2 cm margins
-PNG_DPI = 150
 LINESPACING = 0.8  # the Thai font's line box is tall; 0.8 still clears stacked marks
 EMPTY_HEIGHT = 2.6
 LEGEND_ROW_IN = 0.27
-CSS_PX_PER_PIXEL = 1.5
 
 INK = "#222222"
 BLUE = "#1f4e79"
@@ -161,49 +160,62 @@ def font_face_css() -> str:
     return "\n".join(rules) + "\n"
 
 
-def _shrink_png(png: bytes) -> bytes:
-    """A 256-colour palette PNG: charts have few colours, and reports stay small (about a
-    third of the size), deterministic for the same input."""
-    from PIL import Image
-
-    with Image.open(io.BytesIO(png)) as image:
-        # fast octree: 5x quicker than median cut with optimize, and smaller for charts
-        palette = image.convert("RGB").quantize(
-            colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
-        )
-        out = io.BytesIO()
-        palette.save(out, format="PNG")
-    return out.getvalue()
+_SVG_ID = re.compile(r'\bid="([^"]+)"')
+_SVG_FONT = "font-family: 'Laksaman', 'DejaVu Sans'"
+CSS_PX_PER_PT = 96 / 72
 
 
-def _png_size(png: bytes) -> tuple[int, int]:
-    width, height = struct.unpack(">II", png[16:24])
-    return width, height
+def _svg_markup(fig: Figure) -> tuple[str, float, float]:
+    """The figure as inline SVG markup ready for an HTML page, and its size in points.
+
+    Text stays text (``svg.fonttype: none``) in the report's embedded Thai face, so the browser
+    shapes Thai itself and print is vector-sharp. The XML prologue and metadata (with its date
+    and URLs) are dropped, and ids get a prefix from the content so that several charts on one
+    page never share an id.
+    """
+    import matplotlib
+
+    buffer = io.BytesIO()
+    with _style(), matplotlib.rc_context({"svg.fonttype": "none"}):
+        fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    text = buffer.getvalue().decode("utf-8")
+    text = text[text.index("<svg") :]
+    text = re.sub(r"\s*<metadata>.*?</metadata>", "", text, flags=re.DOTALL)
+    text = re.sub(r'\s+xmlns(:xlink)?="[^"]*"', "", text)
+    text = text.replace(_SVG_FONT, "font-family: 'Workbook Thai', 'Laksaman', sans-serif")
+    prefix = "c" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:10] + "-"
+    ids = set(_SVG_ID.findall(text))
+    text = _SVG_ID.sub(lambda m: f'id="{prefix}{m.group(1)}"', text)
+    text = re.sub(
+        r'(url\(#|href="#)([^)"]+)',
+        lambda m: m.group(1) + (prefix + m.group(2) if m.group(2) in ids else m.group(2)),
+        text,
+    )
+    size = re.match(r'<svg[^>]*?width="([\d.]+)pt" height="([\d.]+)pt"', text)
+    width, height = (float(size.group(1)), float(size.group(2))) if size else (0.0, 0.0)
+    return text, width, height
 
 
 def figure_html(fig: Figure, alt: str, caption: str | None = None) -> str:
-    """Render ``fig`` as an embedded PNG inside ``<figure class="chart">`` and close it."""
+    """Embed ``fig`` as inline SVG inside ``<figure class="chart">`` (``alt`` as its
+    accessible name and title) and close it."""
     if not isinstance(alt, str) or not alt.strip():
         raise ValueError("figure_html needs a non-empty alt text describing the chart.")
-    buffer = io.BytesIO()
-    with _style():
-        fig.savefig(
-            buffer,
-            format="png",
-            dpi=PNG_DPI,
-            bbox_inches="tight",
-            metadata={"Software": None},
-        )
+    svg, width, height = _svg_markup(fig)
     _close(fig)
-    png = _shrink_png(buffer.getvalue())
-    width, height = _png_size(png)
-    data = base64.b64encode(png).decode("ascii")
-    img = (
-        f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}" '
-        f'width="{round(width / CSS_PX_PER_PIXEL)}" height="{round(height / CSS_PX_PER_PIXEL)}">'
+    label = html.escape(alt, quote=True)
+    svg = re.sub(
+        r'^<svg([^>]*?)width="[\d.]+pt" height="[\d.]+pt"',
+        lambda m: (
+            f'<svg role="img" aria-label="{label}"{m.group(1)}'
+            f'width="{round(width * CSS_PX_PER_PT)}" height="{round(height * CSS_PX_PER_PT)}"'
+        ),
+        svg,
+        count=1,
     )
+    svg = svg.replace(">", f"><title>{label}</title>", 1)
     figcaption = f"<figcaption>{html.escape(caption, quote=True)}</figcaption>" if caption else ""
-    return f'<figure class="chart">{img}{figcaption}</figure>'
+    return f'<figure class="chart">{svg}{figcaption}</figure>'
 
 
 def _close(fig: Figure) -> None:
@@ -478,7 +490,7 @@ def item_chart(frame: pd.DataFrame, *, title: str) -> Figure:
     y = _label_axis(ax, labels)
     parts = [
         ("เห็นด้วย / Positive", BLUE, "", "percent_positive"),
-        ("เฉย ๆ / Neutral", "#d9d9d9", "....", "percent_neutral"),
+        ("เฉย ๆ / Neutral", "#d9d9d9", "--", "percent_neutral"),  # dots: 250 KB of SVG
         ("ไม่เห็นด้วย / Negative", "#e8a07a", "////", "percent_negative"),
     ]
     left = np.zeros(len(data))

@@ -111,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="build the agency report only for this agency code (repeatable; default: all)",
     )
     run.add_argument(
-        "--jobs", type=int, help="parallel report runs (default: runner.workers, one per core)"
+        "--jobs", type=int, help="parallel runs (default: runner.workers, two per core)"
     )
     run.add_argument("--force", action="store_true", help="rebuild even what is up to date")
     run.add_argument(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
 
 
@@ -39,26 +40,39 @@ class InlineExecutor:
 
 
 class LocalExecutor:
-    """A pool of worker processes on this machine (spawned: the parent holds zmq threads)."""
+    """A pool of worker processes on this machine, kept for the whole run so that workers start
+    (and import the package) once, not once per stage. Spawned: the parent holds zmq threads."""
 
     def __init__(self, workers: int) -> None:
         self.workers = max(1, int(workers))
         self.name = f"local pool, {self.workers} workers"
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _get_pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            context = multiprocessing.get_context("spawn")
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        return self._pool
 
     def run(self, fn: Callable[..., Any], calls: Sequence[tuple]) -> Iterator[tuple[tuple, Any]]:
-        if self.workers == 1 or len(calls) <= 1:
+        if self.workers == 1 or (len(calls) <= 1 and self._pool is None):
             yield from InlineExecutor().run(fn, calls)
             return
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(
-            max_workers=min(self.workers, len(calls)), mp_context=context
-        ) as pool:
-            futures = {pool.submit(fn, *args): args for args in calls}
-            for future in as_completed(futures):
-                try:
-                    yield futures[future], future.result()
-                except Exception as exc:  # includes a worker that died (BrokenProcessPool)
-                    yield futures[future], exc
+        pool = self._get_pool()
+        futures = {pool.submit(fn, *args): args for args in calls}
+        for future in as_completed(futures):
+            try:
+                yield futures[future], future.result()
+            except BrokenProcessPool as exc:  # a worker died: this run fails, the pool is renewed
+                self._pool = None
+                yield futures[future], exc
+            except Exception as exc:
+                yield futures[future], exc
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
 
 
 class DaskExecutor:

@@ -1,7 +1,7 @@
 """Executed notebooks to self-contained HTML reports, and the page every report shares.
 
 A report page has no code, no prompts, no tracebacks and no reference to anything outside the
-file: styles and fonts are inline, figures are ``data:`` PNGs, and a Content-Security-Policy
+file: styles and fonts are inline, figures are inline SVG, and a Content-Security-Policy
 forbids the browser to fetch anything else (a second line of defence behind escaping).
 Only ``text/html`` and ``text/markdown`` outputs and markdown cells reach the page; streams
 (warnings, prints), errors, plain-text reprs and the parameters cells are dropped.
@@ -70,7 +70,8 @@ table.scorecard, table.fixed { table-layout: fixed; font-size: .9rem; }
   padding: .5rem .9rem; margin: .75rem 0; }
 .change-sig { font-weight: bold; }
 figure.chart { margin: 1rem 0; text-align: center; }
-figure.chart img { max-width: 100%; height: auto; }
+figure.chart img, figure.chart svg { max-width: 100%; height: auto; }
+figure.chart svg, figure.chart svg text { font-size-adjust: none; }
 figcaption { color: var(--muted); font-size: .9rem; text-align: left; margin-top: .25rem; }
 .two-col { display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; }
 .filter { margin: .5rem 0 1rem; }
@@ -100,7 +101,7 @@ footer { margin-top: 2.5rem; color: var(--muted); font-size: .85rem;
   h2 { break-after: avoid; }
   h2.new-page { break-before: page; }
   figure, table, .verdict, .facts, tr { break-inside: avoid; }
-  figure.chart img { max-height: 120mm; width: auto; }
+  figure.chart img, figure.chart svg { max-height: 120mm; width: auto; }
   .filter, .no-print { display: none; }
   a { color: inherit; text-decoration: none; }
 }

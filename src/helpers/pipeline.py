@@ -332,6 +332,18 @@ def _years_for(stage: Stage, chosen: list[Stage], found: list[int], wanted: list
     return [y for y in found if y <= max(wanted)]
 
 
+def _groups(chosen: list[Stage]) -> list[list[Stage]]:
+    """Consecutive stages sharing a ``group`` in pipeline.yaml (independent of each other, such
+    as the two models) form one group; every other stage is a group of its own."""
+    groups: list[list[Stage]] = []
+    for stage in chosen:
+        if groups and stage.group and groups[-1][0].group == stage.group:
+            groups[-1].append(stage)
+        else:
+            groups.append([stage])
+    return groups
+
+
 def _clear_leftovers(root: Path) -> None:
     """Remove what an interrupted run left: partial notebooks and temporary files, which are
     hidden (dot) files that no reader opens, and staging folders."""
@@ -407,6 +419,8 @@ def run(
     tracker = Tracker(root)
     n_workers = jobs if jobs and jobs > 0 else runner.workers(root)
     executor = make_executor(n_workers, scheduler)
+    # the local pool also runs the years of a stage side by side; it lives for the whole run
+    local = executor if isinstance(executor, LocalExecutor) else LocalExecutor(n_workers)
     result = RunResult(log=reporter.log_path)
     reporter.line(
         f"workbook run {started:%Y-%m-%d %H:%M:%S}: years {', '.join(map(str, wanted))}; "
@@ -416,23 +430,27 @@ def run(
     )
     say = reporter.line
     try:
-        local = LocalExecutor(n_workers)
-        for stage in chosen:
-            stage_years = _years_for(stage, chosen, found, wanted)
-            if stage.scope == "agency":
-                batches = [
-                    (executor, [Unit(stage, y, a) for a in _agencies(y, agencies, root, say)])
-                    for y in stage_years
-                ]
-            elif any(token.startswith("earlier:") for token in stage.inputs):
-                batches = [(local, [Unit(stage, y)]) for y in stage_years]  # year by year
-            else:
-                batches = [(local, [Unit(stage, y) for y in stage_years])]  # years in parallel
+        for group in _groups(chosen):
+            batches = []
+            for stage in group:
+                stage_years = _years_for(stage, chosen, found, wanted)
+                if stage.scope == "agency":
+                    batches += [
+                        (executor, [Unit(stage, y, a) for a in _agencies(y, agencies, root, say)])
+                        for y in stage_years
+                    ]
+                elif any(token.startswith("earlier:") for token in stage.inputs):
+                    batches += [(local, [Unit(stage, y)]) for y in stage_years]  # year by year
+                else:
+                    batches.append((local, [Unit(stage, y) for y in stage_years]))
+            if len(group) > 1:  # independent stages: one batch, run side by side
+                batches = [(local, [u for _, units in batches for u in units])]
             for pool, units in batches:
                 _run_batch(pool, units, tracker, reporter, result, root, force, show_bar)
-            if stage.scope == "year" and not stage.html:
-                for year in stage_years:
-                    tracker.forget_views(year)
+            for stage in group:
+                if stage.scope == "year" and not stage.html:
+                    for year in _years_for(stage, chosen, found, wanted):
+                        tracker.forget_views(year)
         if any(s.html for s in chosen):
             from helpers import report_index
 
@@ -444,8 +462,9 @@ def run(
         raise
     finally:
         tracker.save()
-        if hasattr(executor, "close"):
-            executor.close()
+        for pool in {id(executor): executor, id(local): local}.values():
+            if hasattr(pool, "close"):
+                pool.close()
         result.manifest = write_manifest(
             runs / f"{stamp}.json",
             root,
@@ -493,10 +512,10 @@ def _run_batch(
             reporter.done(outcome)
         else:
             reporter.line(f"{unit.label}: {state}{f' ({why})' if why else ''}", show=False)
-            todo[(unit.year, unit.agency)] = (unit, parts)
+            todo[(unit.stage.name, unit.year, unit.agency)] = (unit, parts)
     calls = [(u.stage, u.year, root, u.agency) for u, _ in todo.values()]
     for args, outcome in pool.run(_execute, calls) if calls else ():
-        unit, parts = todo[(args[1], args[3])]
+        unit, parts = todo[(args[0].name, args[1], args[3])]
         if isinstance(outcome, BaseException):
             outcome = RunOutcome(
                 unit.stage.name,

@@ -29,6 +29,7 @@ class Stage:
     html: str | None = None  # report path under paths.reports, e.g. "{year}/{agency}.html"
     inputs: tuple[str, ...] = ()  # what the stage reads (see helpers.pipeline)
     outputs: tuple[str, ...] = ()  # what it writes under data/processed/<year>/
+    group: str | None = None  # consecutive stages of one group run side by side
 
 
 @dataclass
@@ -72,6 +73,7 @@ def stages(root: Path | None = None) -> list[Stage]:
                 s.get("html"),
                 tuple(s.get("inputs", ())),
                 tuple(s.get("outputs", ())),
+                s.get("group"),
             )
         )
     return out
@@ -288,9 +290,9 @@ def _phases(executed: Path, total: float) -> dict[str, float]:
 
 
 def workers(root: Path | None = None) -> int:
-    """Parallel report runs: ``runner.workers`` in pipeline.yaml, 0 meaning one per core."""
+    """Parallel runs: ``runner.workers`` in pipeline.yaml, 0 meaning two per core."""
     configured = int(config.pipeline(root)["runner"].get("workers", 0))
-    return configured if configured > 0 else (os.cpu_count() or 1)
+    return configured if configured > 0 else 2 * (os.cpu_count() or 1)
 
 
 def run(*args, **kwargs) -> list[RunOutcome]:

@@ -66,9 +66,15 @@ def _open(browser, path: Path, shot: str, *, full_page: bool = True):
 
 
 def _images_loaded(page) -> tuple[int, int]:
+    """(figures and images, those rendered): an inline SVG chart counts when it has an
+    accessible name and a non-empty box, an image when it loaded."""
     return page.evaluate(
         "() => { const i = Array.from(document.images);"
-        " return [i.length, i.filter(x => x.complete && x.naturalWidth > 0).length]; }"
+        " const s = Array.from(document.querySelectorAll('figure.chart svg'));"
+        " const ok = i.filter(x => x.complete && x.naturalWidth > 0).length"
+        "  + s.filter(x => x.getAttribute('aria-label') && x.getBoundingClientRect().width > 100"
+        "   && x.getBoundingClientRect().height > 50).length;"
+        " return [i.length + s.length, ok]; }"
     )
 
 

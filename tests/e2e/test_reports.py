@@ -100,9 +100,13 @@ def test_every_agency_report_has_the_scorecard_of_seven_indicators(built):
 
 def test_every_chart_has_alt_text(built):
     for page in _pages(built):
-        for img in re.findall(r"<img[^>]*>", page.read_text(encoding="utf-8")):
-            alt = re.search(r'alt="([^"]*)"', img)
-            assert alt and len(alt.group(1)) > 20, (page.name, img[:80])
+        text = page.read_text(encoding="utf-8")
+        figures = re.findall(r'<figure class="chart">(<svg[^>]*>)<title>([^<]+)</title>', text)
+        assert text.count('<figure class="chart">') == len(figures), page.name
+        for svg, title in figures:
+            label = re.search(r'aria-label="([^"]*)"', svg)
+            assert label and label.group(1) == title and len(title) > 20, (page.name, title)
+        assert "<img" not in text  # charts are inline SVG
 
 
 def test_no_shown_count_is_below_ten(built):

@@ -78,6 +78,6 @@ def test_each_kernel_gets_its_own_ipc_socket_prefix():
     assert first.ip != second.ip and first.ip.startswith("/")
 
 
-def test_workers_default_to_one_per_core(project, monkeypatch):
+def test_workers_default_to_two_per_core(project, monkeypatch):
     monkeypatch.setattr(runner.os, "cpu_count", lambda: 3)
-    assert runner.workers(project) == 3
+    assert runner.workers(project) == 6
