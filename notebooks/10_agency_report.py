@@ -177,23 +177,10 @@ report.show(r.suppressed_measures_note("driver"))
 # limits.
 
 # %%
-for code, ylabel in (("A5", "ดัชนี (0–100) / Index (0–100)"), ("A7", "ร้อยละ / Percent")):
+for code in ("A5", "A7"):
     points, limits, centre, _ = r.funnel(code)
-    report.show(
-        charts.figure_html(
-            charts.funnel_chart(
-                points,
-                limits,
-                title=f"{code}: แผนภาพกรวย / Funnel plot",
-                xlabel="จำนวนผู้ตอบ / Respondents",
-                ylabel=ylabel,
-                centre=centre,
-                focus=r.agency,
-            ),
-            alt=f"Funnel plot of {code} for all agencies against their respondents. "
-            + r.funnel_sentence(code),
-        )
-    )
+    text = r.funnel_text(code)
+    report.show(report.funnel_figure(points, limits, centre, code, text, focus=r.agency))
     report.show(f"<p>{r.funnel_sentence(code)}</p>")
 
 # %% [markdown]

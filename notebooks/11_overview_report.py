@@ -79,22 +79,9 @@ report.show(o.ministries_html())
 # <h2 class="new-page">แผนภาพกรวย <span class="en">/ Funnel plots</span></h2>
 
 # %%
-for code, ylabel in (("A5", "ดัชนี (0–100) / Index (0–100)"), ("A7", "ร้อยละ / Percent")):
+for code in ("A5", "A7"):
     points, limits, centre, _ = o.funnel(code)
-    report.show(
-        charts.figure_html(
-            charts.funnel_chart(
-                points,
-                limits,
-                title=f"{code}: แผนภาพกรวย / Funnel plot",
-                xlabel="จำนวนผู้ตอบ / Respondents",
-                ylabel=ylabel,
-                centre=centre,
-            ),
-            alt=f"Funnel plot of {code} for all agencies against their respondents. "
-            + o.funnel_outliers_html(code),
-        )
-    )
+    report.show(report.funnel_figure(points, limits, centre, code, o.funnel_outliers(code)))
     report.show(f"<p>{o.funnel_outliers_html(code)}</p>")
 
 # %% [markdown]

@@ -605,11 +605,16 @@ def benchmark_chart(
         names.append(name)
     if xlim is not None:
         ax.set_xlim(*xlim)
+    _finish_rows(ax)
+    _legend(fig, handles, names)
+    return fig
+
+
+def _finish_rows(ax: Axes) -> None:
+    """Charts with one row per label: vertical grid lines behind, no left spine."""
     ax.grid(axis="x", color="#e3e3e3", linewidth=0.7)
     ax.set_axisbelow(True)
     ax.spines["left"].set_visible(False)
-    _legend(fig, handles, names)
-    return fig
 
 
 @_styled
@@ -821,9 +826,7 @@ def distribution_chart(
             ax.vlines(v, yi - 0.36, yi + 0.36, color=VERMILION, linewidth=1.4, zorder=4)
         handles.append(handle)
         names.append(TARGET_LABEL)
-    ax.grid(axis="x", color="#e3e3e3", linewidth=0.7)
-    ax.set_axisbelow(True)
-    ax.spines["left"].set_visible(False)
+    _finish_rows(ax)
     _legend(fig, handles, names)
     return fig
 
@@ -878,9 +881,7 @@ def coefficient_chart(frame: pd.DataFrame, *, title: str, xlabel: str) -> Figure
             )
             handles.append(handle)
             names.append(name)
-    ax.grid(axis="x", color="#e3e3e3", linewidth=0.7)
-    ax.set_axisbelow(True)
-    ax.spines["left"].set_visible(False)
+    _finish_rows(ax)
     _legend(fig, handles, names)
     return fig
 
@@ -933,7 +934,5 @@ def bar_chart(
     else:
         pad = 0.18 * ((hi - lo) or 1)
         ax.set_xlim(lo - (pad if values.min() < 0 else 0), hi + (pad if values.max() > 0 else 0))
-    ax.grid(axis="x", color="#e3e3e3", linewidth=0.7)
-    ax.set_axisbelow(True)
-    ax.spines["left"].set_visible(False)
+    _finish_rows(ax)
     return fig

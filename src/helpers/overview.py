@@ -239,7 +239,8 @@ class OverviewReport:
     def funnel(self, code: str):
         return funnel_data(self.data, code)
 
-    def funnel_outliers_html(self, code: str) -> str:
+    def funnel_outliers(self, code: str) -> str:
+        """Agencies outside the 99.8% funnel limits, in words (plain text)."""
         points, _, centre, _ = self.funnel(code)
         if points.empty:
             return ""
@@ -251,10 +252,11 @@ class OverviewReport:
             if pos in ("above 99.8%", "below 99.8%"):
                 out.append(f"{self._name(r.agency_code)} ({pos})")
         if not out:
-            return esc(
-                f"{code}: ไม่มีหน่วยงานใดอยู่นอกขอบเขต 99.8% / no agency outside the 99.8% limits."
-            )
-        return esc(f"{code} นอกขอบเขต 99.8% / outside the 99.8% limits: {'; '.join(out)}.")
+            return f"{code}: ไม่มีหน่วยงานใดอยู่นอกขอบเขต 99.8% / no agency outside the 99.8% limits."
+        return f"{code} นอกขอบเขต 99.8% / outside the 99.8% limits: {'; '.join(out)}."
+
+    def funnel_outliers_html(self, code: str) -> str:
+        return esc(self.funnel_outliers(code))
 
     # -- models ------------------------------------------------------------------------------
 

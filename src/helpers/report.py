@@ -730,11 +730,12 @@ class AgencyReport:
         """(points, limits, centre, position of this agency) for A5 or A7."""
         return funnel_data(self.data, code, self.agency)
 
-    def funnel_sentence(self, code: str) -> str:
+    def funnel_text(self, code: str) -> str:
+        """Where the agency lies in the funnel, in words (plain text)."""
         _, _, _, position = self.funnel(code)
         th, en = self.data.label(code)
         if position is None:
-            return esc(f"{th}: ไม่มีค่าที่เผยแพร่ได้ / {en}: no published value to place.")
+            return f"{th}: ไม่มีค่าที่เผยแพร่ได้ / {en}: no published value to place."
         words = {
             "within": (
                 "อยู่ในช่วงที่คาดได้จากความแปรปรวนของการสุ่ม",
@@ -745,7 +746,11 @@ class AgencyReport:
             "below 95%": ("ต่ำกว่าขอบเขต 95%", "below the 95% limit"),
             "below 99.8%": ("ต่ำกว่าขอบเขต 99.8% อย่างชัดเจน", "clearly below the 99.8% limit"),
         }[position]
-        return esc(f"{th}: {words[0]} / {en}: {words[1]}.")
+        return f"{th}: {words[0]} / {en}: {words[1]}."
+
+    def funnel_sentence(self, code: str) -> str:
+        """:meth:`funnel_text` escaped for HTML."""
+        return esc(self.funnel_text(code))
 
     # -- methods -----------------------------------------------------------------------------
 
@@ -847,6 +852,35 @@ def suppression_text(reason: Any, k: int) -> str:
     if _present(reason) and str(reason):
         return f"ผู้ตอบน้อยกว่า {k} คน / {reason}"
     return f"ผู้ตอบน้อยกว่า {k} คน / fewer than {k} respondents"
+
+
+FUNNEL_AXES = {"A5": "ดัชนี (0–100) / Index (0–100)", "A7": "ร้อยละ / Percent"}
+
+
+def funnel_figure(
+    points: pd.DataFrame,
+    limits: pd.DataFrame,
+    centre: float,
+    code: str,
+    alt: str,
+    focus: str | None = None,
+) -> str:
+    """The funnel plot of A5 or A7 as report HTML (shared by the agency report and the
+    overview)."""
+    from helpers import charts
+
+    fig = charts.funnel_chart(
+        points,
+        limits,
+        title=f"{code}: แผนภาพกรวย / Funnel plot",
+        xlabel="จำนวนผู้ตอบ / Respondents",
+        ylabel=FUNNEL_AXES[code],
+        centre=centre,
+        focus=focus,
+    )
+    return charts.figure_html(
+        fig, alt=f"Funnel plot of {code} for all agencies against their respondents. {alt}"
+    )
 
 
 def funnel_data(
