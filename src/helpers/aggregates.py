@@ -66,12 +66,6 @@ SATISFACTION_DRIVERS = {
 }
 
 
-def _k(min_respondents: int | None, root: Path | None) -> int:
-    if min_respondents is not None:
-        return int(min_respondents)
-    return int(config.pipeline(root)["confidentiality"]["min_respondents"])
-
-
 def _ministries(registry: pd.DataFrame) -> pd.Series:
     return registry.set_index("agency_code")["ministry_code"]
 
@@ -165,7 +159,11 @@ def measure_results(
     root: Path | None = None,
 ) -> pd.DataFrame:
     """Constructs, personas (0-100) and trust drivers (0-10) per agency, with benchmarks."""
-    year, k, ministries = years.to_be(year), _k(min_respondents, root), _ministries(registry)
+    year, k, ministries = (
+        years.to_be(year),
+        kpi.reporting_threshold(min_respondents, root),
+        _ministries(registry),
+    )
     rows: list[dict] = []
     if staff is not None and len(staff):
         rows += _estimate_rows(

@@ -365,6 +365,16 @@ def _row_heights(labels: Sequence[str], base: float = 0.32, per_line: float = 0.
     return sum(base + per_line * (label.count("\n") + 1) for label in labels)
 
 
+def _rows_figure(
+    labels: Sequence[str], title: str, xlabel: str, *, top: float = 1.2, base: float = 0.32
+) -> tuple[Figure, Axes]:
+    """A figure for one row per label, tall enough for the (wrapped) labels, titled."""
+    fig, ax = _new_figure(top + _row_heights(labels, base=base) if labels else EMPTY_HEIGHT)
+    _title(ax, title)
+    ax.set_xlabel(xlabel)
+    return fig, ax
+
+
 def _label_axis(ax: Axes, labels: Sequence[str]) -> np.ndarray:
     positions = np.arange(len(labels), dtype=float)
     ax.set_yticks(positions, labels)
@@ -481,9 +491,7 @@ def item_chart(frame: pd.DataFrame, *, title: str) -> Figure:
     data = _numeric(frame, columns)
     data = data.dropna(subset=columns) if len(data) else data
     labels = [_wrap(label, 45) for label in data.get("label", pd.Series(dtype=str))]
-    fig, ax = _new_figure(1.3 + _row_heights(labels) if labels else EMPTY_HEIGHT)
-    _title(ax, title)
-    ax.set_xlabel("ร้อยละ / Percent")
+    fig, ax = _rows_figure(labels, title, "ร้อยละ / Percent", top=1.3)
     if data.empty:
         _no_data(ax)
         return fig
@@ -544,9 +552,7 @@ def benchmark_chart(
     data = _numeric(frame, columns)
     data = data.dropna(subset=["value"]) if len(data) else data
     labels = [_wrap(label, 40) for label in data.get("label", pd.Series(dtype=str))]
-    fig, ax = _new_figure(1.2 + _row_heights(labels, base=0.36) if labels else EMPTY_HEIGHT)
-    _title(ax, title)
-    ax.set_xlabel(xlabel)
+    fig, ax = _rows_figure(labels, title, xlabel, base=0.36)
     if data.empty:
         _no_data(ax)
         return fig
@@ -758,9 +764,7 @@ def distribution_chart(
     data = data.dropna(subset=["label", "value"]) if len(data) else data
     order = list(dict.fromkeys(data["label"].astype(str))) if len(data) else []
     labels = [_wrap(label, 30) for label in order]
-    fig, ax = _new_figure(1.2 + _row_heights(labels, base=0.5) if labels else EMPTY_HEIGHT)
-    _title(ax, title)
-    ax.set_xlabel(xlabel)
+    fig, ax = _rows_figure(labels, title, xlabel, base=0.5)
     if data.empty:
         _no_data(ax)
         return fig
@@ -837,9 +841,7 @@ def coefficient_chart(frame: pd.DataFrame, *, title: str, xlabel: str) -> Figure
     data = _numeric(frame, ["estimate", "ci_low", "ci_high"])
     data = data.dropna(subset=["estimate"]) if len(data) else data
     labels = [_wrap(label, 40) for label in data.get("label", pd.Series(dtype=str))]
-    fig, ax = _new_figure(1.3 + _row_heights(labels) if labels else EMPTY_HEIGHT)
-    _title(ax, title)
-    ax.set_xlabel(xlabel)
+    fig, ax = _rows_figure(labels, title, xlabel, top=1.3)
     if data.empty:
         _no_data(ax)
         return fig
@@ -898,9 +900,7 @@ def bar_chart(
     data = _numeric(frame, ["value"])
     data = data.dropna(subset=["value"]) if len(data) else data
     labels = [_wrap(label, 40) for label in data.get("label", pd.Series(dtype=str))]
-    fig, ax = _new_figure(1.2 + _row_heights(labels) if labels else EMPTY_HEIGHT)
-    _title(ax, title)
-    ax.set_xlabel(xlabel)
+    fig, ax = _rows_figure(labels, title, xlabel)
     if data.empty:
         _no_data(ax)
         return fig

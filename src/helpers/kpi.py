@@ -233,7 +233,8 @@ def check_targets(targets: Any, source: str = "targets") -> dict[str, dict[str, 
     return checked
 
 
-def _min_respondents(value: int | None, root: Path | None) -> int:
+def reporting_threshold(value: int | None = None, root: Path | None = None) -> int:
+    """The reporting threshold: ``value`` when given, else ``confidentiality.min_respondents``."""
     if value is not None:
         return int(value)
     return int(config.pipeline(root)["confidentiality"]["min_respondents"])
@@ -412,7 +413,7 @@ def agency_indicators(
     ``staff`` and ``citizen`` need a ``weight`` column; any input may be None (not collected).
     """
     year = years.to_be(year)
-    k = _min_respondents(min_respondents, root)
+    k = reporting_threshold(min_respondents, root)
     sat_items = config.codebook("staff_survey", root).items("satisfaction")
     staff = _prepare(
         staff, year, "staff_survey", [*STAFF_COLUMNS, *(c.name for c in sat_items), weight]
@@ -668,7 +669,7 @@ def item_results(
     (percentages and respondents missing, strength and challenge missing).
     """
     year = years.to_be(year)
-    k = _min_respondents(min_respondents, root)
+    k = reporting_threshold(min_respondents, root)
     items = config.codebook("staff_survey", root).items()
     staff = _prepare(staff, year, "staff_survey", [*(c.name for c in items), weight])
     if staff is None:

@@ -12,7 +12,6 @@ from helpers import config, kpi, years
 from helpers.htmlexport import esc
 from helpers.report import (
     YearData,
-    _k,
     _present,
     bilingual,
     format_change,
@@ -30,7 +29,11 @@ class OverviewReport:
 
     def __init__(self, year: int, root: Path | None = None) -> None:
         self.data = YearData.load(year, root)
-        self.year, self.root, self.k = self.data.year, self.data.root, _k(root)
+        self.year, self.root, self.k = (
+            self.data.year,
+            self.data.root,
+            kpi.reporting_threshold(root=root),
+        )
         table = self.data.indicators
         self.agency_rows = table[table["agency_code"] != kpi.OCSC_CODE]
         self.ocsc_rows = table[table["agency_code"] == kpi.OCSC_CODE].set_index("indicator")

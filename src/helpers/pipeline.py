@@ -105,7 +105,8 @@ class Tracker:
                 self._views[year] = {}
         return self._views[year].get(agency, ABSENT)
 
-    def _raw(self, year: int) -> dict[str, str]:
+    def raw_inputs(self, year: int) -> dict[str, str]:
+        """{path: hash} of the year's raw input files (or the folder error)."""
         from helpers.cleaning import find_year_folder, is_ignored
         from helpers.errors import StructuralError
 
@@ -131,7 +132,7 @@ class Tracker:
         out: dict[str, Any] = {}
         for token in unit.stage.inputs:
             if token == "raw":
-                out["raw"] = self._raw(unit.year)
+                out["raw"] = self.raw_inputs(unit.year)
             elif token == "registry":
                 out["registry"] = self.hashes(self.registry)
             elif token == "agency_view":
@@ -585,7 +586,7 @@ def write_manifest(
             "code": tracker.code,
             "config": tracker.config,
             "registry": tracker.hashes(tracker.registry),
-            "raw": {str(y): tracker._raw(y) for y in wanted},
+            "raw": {str(y): tracker.raw_inputs(y) for y in wanted},
         },
         "stages": stages_total,
         "units": [

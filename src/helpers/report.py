@@ -13,7 +13,7 @@ since a rate and a headcount give the number of respondents.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -44,10 +44,6 @@ def show(fragment: str) -> None:
 
 def bilingual(th: str, en: str) -> str:
     return f'{esc(th)} <span class="en">/ {esc(en)}</span>'
-
-
-def _k(root: Path | None = None) -> int:
-    return int(config.pipeline(root)["confidentiality"]["min_respondents"])
 
 
 def _present(value: Any) -> bool:
@@ -106,13 +102,13 @@ def format_change(row: pd.Series) -> str:
         return "ไม่เปลี่ยนแปลง / no change"
     points = " pp" if unit == "percent" else ""
     text = f"{change:+.1f}{points}" if unit in ("percent", "index_0_100") else f"{change:+g}"
-    if bool(row.get("change_significant")):
-        arrow = "▲" if change > 0 else "▼"
-        text += (
-            f' <span class="change-sig" data-significant="true">{arrow} '
-            f"มีนัยสำคัญ / significant ({format_p(row['change_p'])})</span>"
-        )
-    return esc(text) if "<span" not in text else text
+    if not bool(row.get("change_significant")):
+        return esc(text)
+    arrow = "▲" if change > 0 else "▼"
+    return (
+        f'{esc(text)} <span class="change-sig" data-significant="true">{arrow} '
+        f"มีนัยสำคัญ / significant ({format_p(row['change_p'])})</span>"
+    )
 
 
 def format_p(p: float) -> str:
@@ -142,6 +138,7 @@ class YearData:
 
     year: int
     root: Path
+    _tables: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, year: int, root: Path | None = None) -> YearData:
@@ -163,10 +160,18 @@ class YearData:
         return paths.processed_dir(self.year, "models", self.root)
 
     def table(self, name: str) -> pd.DataFrame | None:
-        return _read(self._indicators_dir, name)
+        """A stage-04 table of the year (read once; callers must not modify it)."""
+        return self._cached(self._indicators_dir, name)
 
     def model(self, name: str) -> pd.DataFrame | None:
-        return _read(self._models_dir, name)
+        """A model table of the year (read once; callers must not modify it)."""
+        return self._cached(self._models_dir, name)
+
+    def _cached(self, folder: Path, name: str) -> pd.DataFrame | None:
+        key = (folder, name)
+        if key not in self._tables:
+            self._tables[key] = _read(folder, name)
+        return self._tables[key]
 
     @functools.cached_property
     def indicators(self) -> pd.DataFrame | None:
@@ -227,7 +232,11 @@ class AgencyReport:
 
     def __init__(self, year: int, agency: str = "", root: Path | None = None) -> None:
         self.data = YearData.load(year, root)
-        self.year, self.root, self.k = self.data.year, self.data.root, _k(root)
+        self.year, self.root, self.k = (
+            self.data.year,
+            self.data.root,
+            kpi.reporting_threshold(root=root),
+        )
         agency = agency or self.data.largest_agency()
         if agency not in self.data.agencies:
             raise ReportError(

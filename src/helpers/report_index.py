@@ -127,7 +127,7 @@ def render_index(root: Path | None = None) -> str:
         f'<p class="note">"บรรลุเป้าหมาย" นับตัวชี้วัด A1–A7 ที่บรรลุ จากที่ประเมินได้ / '
         f"Targets met counts the indicators A1–A7 met, out of those that could be assessed "
         f"(not suppressed, with data and a target). Reports with fewer than "
-        f"{kpi._min_respondents(None, root)} respondents show no figures.</p>"
+        f"{kpi.reporting_threshold(root=root)} respondents show no figures.</p>"
     )
     return page("รายงานผลการพัฒนาบุคลากรภาครัฐ / Reports", body, script=FILTER_SCRIPT)
 

@@ -293,11 +293,3 @@ def workers(root: Path | None = None) -> int:
     """Parallel runs: ``runner.workers`` in pipeline.yaml, 0 meaning two per core."""
     configured = int(config.pipeline(root)["runner"].get("workers", 0))
     return configured if configured > 0 else 2 * (os.cpu_count() or 1)
-
-
-def run(*args, **kwargs) -> list[RunOutcome]:
-    """The outcomes of :func:`helpers.pipeline.run` (kept for callers of the runner)."""
-    from helpers import pipeline
-
-    kwargs.setdefault("progress", False)
-    return pipeline.run(*args, **kwargs).outcomes

@@ -11,12 +11,16 @@ import nbformat
 import pandas as pd
 import pytest
 
-from helpers import cleaning, runner
+from helpers import cleaning, pipeline, runner
 from tests.conftest import write_csv
 from tests.unit.test_cleaning import STAFF, staff_row
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
 PARAMETER_LINE = re.compile(r"^[a-z_][a-z0-9_]*: (int|str|float|bool) = .+  # .+$")
+
+
+def _quiet(_: str) -> None:
+    pass
 
 
 def test_there_are_pipeline_notebooks():
@@ -63,7 +67,7 @@ def test_cleaning_notebook_runs_under_papermill(project):
         STAFF,
         [staff_row("a"), staff_row("b", agency="กรมสรรพกร"), [""] * len(STAFF)],
     )
-    [outcome] = runner.run([2565], ["clean"], root=project, echo=lambda _: None)
+    [outcome] = pipeline.run([2565], ["clean"], project, echo=_quiet, progress=False).outcomes
     assert outcome.ok, outcome.error
     executed = nbformat.read(outcome.executed, as_version=4)
     text = "".join(str(o) for c in executed.cells if c.cell_type == "code" for o in c.outputs)
@@ -78,10 +82,12 @@ def test_a_failing_year_reports_one_line_and_keeps_the_good_output(project):
     write_csv(project / "data/raw/2564/staff_survey.csv", STAFF, [staff_row(date="15/03/2564")])
     folder = project / "data/raw/2565"
     write_csv(folder / "staff_survey.csv", STAFF, [staff_row()])
-    first = runner.run([2565], ["clean"], root=project, echo=lambda _: None)
+    first = pipeline.run([2565], ["clean"], project, echo=_quiet, progress=False).outcomes
     assert first[0].ok
     (folder / "citizen_survey.csv").write_bytes(b"")  # an export that went wrong
-    outcomes = runner.run(stage_names=["clean"], root=project, echo=lambda _: None)
+    outcomes = pipeline.run(
+        stage_names=["clean"], root=project, echo=_quiet, progress=False
+    ).outcomes
     by_year = {o.year: o for o in outcomes}
     assert by_year[2564].ok  # the other year is still built
     failed = by_year[2565]

@@ -289,7 +289,7 @@ class TestSuppression:
         assert a3["suppression_reason"] is None
 
     def test_min_respondents_from_config_is_ten(self):
-        assert kpi._min_respondents(None, None) == 10
+        assert kpi.reporting_threshold(None, None) == 10
 
 
 # ----------------------------------------------------------------------------- coverage
