@@ -40,6 +40,11 @@ _DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})" + _TIME + "$")
 _THAI_DATE = re.compile(r"^(\d{1,2})\s*([ก-๙.]+?)\s*(?:พ\.?\s*ศ\.?)?\s*(\d{4}|\d{2})" + _TIME + "$")
 _NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?:\D|$))")
+# Whole numbers from this one up cannot be read exactly (parse_number gives a float); they are
+# no plausible count either.
+_LARGEST_WHOLE = 2**53
+# The dates a datetime64[ns] column can hold.
+_FIRST_DATE, _LAST_DATE = dt.datetime(1677, 9, 22), dt.datetime(2262, 4, 11)
 
 
 @dataclass(frozen=True)
@@ -107,30 +112,53 @@ def _lookup(scale: Scale) -> dict[str, object]:
     return table
 
 
+def _bands(scale: Scale) -> list[tuple[float, float, object]]:
+    """(lower bound, upper limit, code) of a scale's number bands: a band runs from its lower
+    bound up to the next band's lower bound (the last one up to its ``to``)."""
+    bins = sorted(
+        (p.extra["from"], p.extra["to"], p.code) for p in scale.points if "from" in p.extra
+    )
+    return [
+        (low, bins[i + 1][0] if i + 1 < len(bins) else high, code)
+        for i, (low, high, code) in enumerate(bins)
+    ]
+
+
 def _scale_normaliser(column: Column, scale: Scale) -> Normaliser:
     table = _lookup(scale)
     missing = {match_key(m) for m in scale.missing}
-    bins = [(p.extra["from"], p.extra["to"], p.code) for p in scale.points if "from" in p.extra]
+    # A number is read by its value, never by its match key: match_key drops '-', '.' and '_',
+    # so '-4' would otherwise read as 4 and '510' as the band '5-10'.
+    by_value: dict[float, object] = {}
+    for point in scale.points:
+        for label in (str(point.code), point.th, point.en, *point.aliases):
+            value = parse_number(label)
+            if value is not None:
+                by_value.setdefault(value, point.code)
+    missing_values = {v for v in map(parse_number, scale.missing) if v is not None}
+    bands = _bands(scale)
     numeric_codes = scale.kind in {"likert", "binary"}
 
     def convert(raw: str) -> object:
         key = match_key(raw)
-        if not key or key in missing:
+        if not key:
             return None
-        if key in table:
-            return table[key]
         number = parse_number(raw)
-        if number is not None:
-            if numeric_codes and number.is_integer() and int(number) in scale.codes:
-                return int(number)
-            for low, high, code in bins:
-                if low <= number <= high:
-                    return code
+        if number is None:
+            return None if key in missing else table.get(key, INVALID)
+        if number in missing_values:
+            return None
+        if number in by_value:
+            return by_value[number]
+        for i, (low, upper, code) in enumerate(bands):
+            last = i == len(bands) - 1
+            if low <= number and (number <= upper if last else number < upper):
+                return code
         return INVALID
 
     labels = ", ".join(f"{p.code}={p.th}" if numeric_codes else p.th for p in scale.points)
     expected = f"{scale.th} ({scale.en}): {labels}"
-    if bins:
+    if bands:
         expected += ", or an age/number of years"
     dtype = "Int8" if numeric_codes else "string"
     return Normaliser(convert, expected, dtype)
@@ -143,7 +171,7 @@ def _bounded_integer(
         if not raw:
             return None
         number = parse_number(raw)
-        if number is None or not number.is_integer():
+        if number is None or not number.is_integer() or abs(number) >= _LARGEST_WHOLE:
             return INVALID
         if (low is not None and number < low) or (high is not None and number > high):
             return INVALID
@@ -184,7 +212,9 @@ def _datetime() -> Normaliser:
         if not raw:
             return None
         parsed = parse_date(raw)
-        return INVALID if parsed is None else parsed
+        if parsed is None or not _FIRST_DATE <= parsed < _LAST_DATE:
+            return INVALID
+        return parsed
 
     return Normaliser(
         convert, "a date such as 15/03/2565, 2022-03-15 or 15 มี.ค. 2565", "datetime64[ns]"

@@ -18,18 +18,27 @@ def to_arabic_digits(text: str) -> str:
     return text.translate(_DIGIT_TABLE)
 
 
+def _canonical(text: str) -> str:
+    """NFC, with sara am typed as nikhahit + sara aa (ํา) joined into ำ."""
+    return unicodedata.normalize("NFC", text).replace("\u0e4d\u0e32", "\u0e33")
+
+
 def clean_text(value: object) -> str:
     """Trim, fold runs of white space (including no-break spaces) and drop invisible characters.
 
-    Sara am typed as nikhahit + sara aa (ํา) is joined into ำ.
+    Sara am typed as nikhahit + sara aa (ํา) is joined into ำ. Invisible characters go first, so
+    that what they separated is normalised together (cleaning twice changes nothing).
     """
-    text = unicodedata.normalize("NFC", str(value)).translate(_INVISIBLE)
-    text = text.replace("\u0e4d\u0e32", "\u0e33")
+    text = _canonical(str(value).translate(_INVISIBLE))
     return _SPACES.sub(" ", text).strip()
 
 
 def match_key(value: object) -> str:
-    """A key for comparing labels and names: case, spaces, punctuation and digits folded."""
+    """A key for comparing labels and names: case, spaces, punctuation and digits folded.
+
+    The key of a key is the key itself: what dropping ๆ and punctuation brings together is
+    normalised again.
+    """
     text = to_arabic_digits(clean_text(value)).casefold()
     text = text.replace("ๆ", "")
-    return _KEY_DROP.sub("", text)
+    return _canonical(_KEY_DROP.sub("", text))

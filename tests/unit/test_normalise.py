@@ -190,3 +190,49 @@ def test_normalise_series_types_and_invalid_mask(make):
     assert values.tolist()[0] == 4 and values.tolist()[3] == 5
     assert values.isna().tolist() == [False, True, True, False]
     assert invalid.tolist() == [False, True, False, False]
+
+
+class TestNumbersAreReadByValue:
+    """A number in a scale column is read as a number, never through its match key (which drops
+    '-', '.' and '_')."""
+
+    @pytest.mark.parametrize(
+        ("column", "raw"),
+        [("eco1", "-4"), ("eco1", "-1"), ("idp_made", "-1"), ("sat_overall", "-5")],
+    )
+    def test_negative_numbers_are_not_codes(self, make, column, raw):
+        assert make("staff_survey", column).convert(raw) is INVALID
+
+    @pytest.mark.parametrize(
+        ("column", "raw"),
+        [("tenure_band", "510"), ("tenure_band", "1120"), ("age_band", "3039")],
+    )
+    def test_numbers_do_not_match_band_labels(self, make, column, raw):
+        assert make("staff_survey", column).convert(raw) is INVALID
+
+    def test_bands_run_up_to_the_next_lower_bound(self, make):
+        age = make("staff_survey", "age_band")
+        assert [age.convert(v) for v in ["29.5", "39.9", "90", "90.5"]] == [
+            "under_30",
+            "30_39",
+            "50_plus",
+            INVALID,
+        ]
+        assert make("staff_survey", "tenure_band").convert("4.5") == "under_5"
+
+
+class TestValuesThatCannotBeStored:
+    @pytest.mark.parametrize("raw", ["15/03/9565", "15/03/1500", "2943-01-01"])
+    def test_dates_beyond_what_a_datetime_column_holds_are_invalid(self, make, raw):
+        submitted = make("staff_survey", "submitted_at")
+        assert submitted.convert(raw) is INVALID
+        values, invalid = normalise_series(pd.Series([raw, "15/03/2565"]), submitted)
+        assert invalid.tolist() == [True, False]
+        assert values.isna().tolist() == [True, False]
+
+    def test_counts_too_large_to_read_exactly_are_invalid(self, make):
+        headcount = make("agency_return", "headcount")
+        assert headcount.convert("99999999999999999999") is INVALID
+        assert headcount.convert(str(2**53 - 1)) == 2**53 - 1
+        values, invalid = normalise_series(pd.Series(["99999999999999999999", "12"]), headcount)
+        assert invalid.tolist() == [True, False] and values.tolist()[1] == 12

@@ -38,3 +38,28 @@ def test_scrub_removes_identifiers(text):
 def test_scrub_keeps_ordinary_text_unchanged():
     text = "อบรม ๓ วัน ได้ความรู้ 100% ปี 2565 ห้อง 12"
     assert scrub(text) == (text, 0)
+
+
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        # an e-mail took the ID's last digit and the ID was skipped: 12 digits stayed
+        ("1 1017 00230 70 5x@y.com", "1017"),
+        # spaced digits before the ID took its first digit: the other 12 stayed
+        ("เลข 1 2 3 4 5 6 7 8 9 0 1 2 1-1017-00230-70-5", "1017"),
+        # 14 digits in a row are no 13-digit ID, but the processed schema refuses them
+        ("บัญชี 11017002307051", "1101700230705"),
+        ("โทร +660812345678", "812345678"),
+        ("mail o'brien@example.go.th", "o'"),
+    ],
+)
+def test_scrub_leaves_no_part_of_an_identifier(text, gone):
+    cleaned, count = scrub(text)
+    assert count >= 1
+    assert gone not in cleaned
+    assert scrub(cleaned) == (cleaned, 0)
+
+
+def test_overlapping_identifiers_are_one_redaction():
+    # a phone number followed by three digits is also 13 digits: one span, one marker
+    assert scrub("โทร 081 234 5678 123") == (f"โทร {REDACTED}", 1)

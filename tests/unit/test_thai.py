@@ -18,3 +18,16 @@ def test_match_key_ignores_case_space_punctuation_and_digits_script():
     assert match_key("อื่น ๆ") == match_key("อื่นๆ")
     assert match_key("๓๐-๓๙") == match_key("30-39")
     assert match_key("สนง.") == "สนง"
+
+
+def test_clean_text_twice_changes_nothing():
+    # the zero-width space went after NFC, so é composed only on a second pass
+    for text in ["e\u200b\u0301", "\u0e4d\u200b\u0e32"]:
+        assert clean_text(clean_text(text)) == clean_text(text)
+    assert clean_text("\u0e4d\u200b\u0e32") == "\u0e33"
+
+
+def test_match_key_of_a_key_is_the_key():
+    for text in ["\u0e4dๆ\u0e32", "\u0e4d.\u0e32", "สํา.นัก"]:
+        assert match_key(match_key(text)) == match_key(text)
+    assert match_key("ส\u0e4d.\u0e32นัก") == match_key("สำนัก")
