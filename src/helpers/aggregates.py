@@ -136,8 +136,13 @@ def _estimate_rows(
 
 
 def _add_benchmarks(frame: pd.DataFrame) -> pd.DataFrame:
-    published = frame.dropna(subset=["value"])
-    gov = published.groupby("measure")["value"].quantile([0.5, 0.75]).unstack()
+    published = frame.dropna(subset=["value"]).astype({"value": "float64"})
+    gov = (
+        published.groupby("measure")["value"]
+        .quantile([0.5, 0.75])
+        .unstack()
+        .reindex(columns=[0.5, 0.75])  # no published value at all: no quantile columns
+    )
     gov.columns = ["gov_median", "gov_q3"]
     ministry = published.groupby(["measure", "ministry_code"])["value"].median()
     frame = frame.merge(gov, left_on="measure", right_index=True, how="left")

@@ -3,25 +3,39 @@
 Every raw row is accounted for: it is kept, or set aside with a reason. For every input file
 the ledger holds ``rows_read = rows_kept + rows_set_aside``. Raw files are only read.
 
+Before the rules, the answers are located: in a workbook, the one sheet whose header names the
+codebook columns (a second such sheet with answers stops the run; other sheets are noted in the
+ledger as ignored); on that sheet (or in a CSV), the header row among the first
+``HEADER_SEARCH_ROWS`` rows: the row, or two stacked rows (a merged group heading above the
+question headings), naming the most codebook columns, all required ones included. Title rows
+above the header are not data: they are not counted in ``rows_read`` and the ledger's ``notes``
+name them. Row numbers stay those of the spreadsheet.
+
 Rules, in the order they are applied to a row (a row gets the first reason that applies):
 
 1. ``blank_row``: every cell empty.
-2. ``unknown_agency``: the agency does not match the registry (closest names in the detail).
-3. ``missing_required_value`` / ``invalid_required_value``: a required column is empty or
+2. ``truncated_row``: the file ends in the middle of this row (it was cut short).
+3. ``repeated_header``: the header again (files pasted together); a header repeated with the
+   columns in another order stops the run, since the rows below it would be misread.
+4. ``unknown_agency``: the agency does not match the registry (closest names in the detail).
+5. ``missing_required_value`` / ``invalid_required_value``: a required column is empty or
    unreadable (optional columns with unreadable values are kept with the value missing and the
    cell listed in ``value_issues``).
-4. ``outside_fiscal_year``: the answer is dated outside the fiscal year (surveys), or the return
+6. ``outside_fiscal_year``: the answer is dated outside the fiscal year (surveys), or the return
    names another fiscal year (OCSC return).
-5. ``no_answers``: a survey response with no answer to any question.
-6. ``duplicate_submission`` (surveys: same response id, or an identical row; the latest is kept)
+7. ``no_answers``: a survey response with no answer to any question.
+8. ``duplicate_submission`` (surveys: same response id, or an identical row; the latest is kept)
    or ``superseded_submission`` (returns: a later return for the same agency or year replaces it).
 
 Structural problems (unreadable file, missing required column, unknown form version, a file that
-belongs to no instrument) raise ``StructuralError`` and nothing is written.
+belongs to no instrument, two sheets of answers in one workbook, a survey file whose dated
+answers are mostly from one other fiscal year, i.e. a file in the wrong year folder) raise
+``StructuralError`` and nothing is written.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import json
 import re
@@ -39,10 +53,15 @@ from helpers.readers import SUPPORTED, RawTable, read_raw
 from helpers.reasons import REASONS
 from helpers.registry import AgencyMatcher, load_registry
 from helpers.schema import empty_frame, processed_schema
-from helpers.thai import match_key
+from helpers.thai import match_key, to_arabic_digits
 
 ANSWER_TYPES = {"likert", "binary", "score"}
 _YEAR_FOLDER = re.compile(r"^\d{4}$")
+# The header is looked for among this many rows below the first (title rows above it).
+HEADER_SEARCH_ROWS = 10
+# A survey file stops the run as "in the wrong year folder" when more than half of its dated
+# answers, and at least this many, are from one other fiscal year.
+WRONG_FOLDER_MIN_ROWS = 5
 
 
 # ----------------------------------------------------------------------------- year folders
@@ -144,15 +163,144 @@ class FileResult:
     identifier_columns: list[str] = field(default_factory=list)
     extra_columns: list[str] = field(default_factory=list)
     identifiers_scrubbed: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+# ----------------------------------------------------------------------------- the header
+
+
+def header_labels(codebook: Codebook) -> dict[str, str]:
+    """Every accepted header (column name, Thai and English text, aliases) as a match key,
+    mapped to its codebook column."""
+    lookup: dict[str, str] = {}
+    for column in codebook.columns:
+        for label in (column.name, column.th, column.en, *column.aliases):
+            if key := match_key(label):
+                lookup.setdefault(key, column.name)
+    return lookup
+
+
+def _names(cells: list[str], lookup: dict[str, str]) -> list[str | None]:
+    return [lookup.get(match_key(cell)) if cell else None for cell in cells]
+
+
+def _header_fit(cells: list[str], codebook: Codebook, lookup: dict[str, str]) -> tuple[bool, int]:
+    """(names every required column once, number of codebook columns named)."""
+    names = [n for n in _names(cells, lookup) if n]
+    required = {c.name for c in codebook.columns if c.required}
+    return required <= set(names) and len(names) == len(set(names)), len(set(names))
+
+
+def _stack(upper: list[str], lower: list[str], labels: set[str]) -> list[str]:
+    """A two-row header as one: per column the lower cell where it is a header label, else the
+    upper one where it is (a heading merged down over both rows), else whichever is filled."""
+
+    def pick(up: str, low: str) -> str:
+        if match_key(low) in labels:
+            return low
+        if match_key(up) in labels:
+            return up
+        return low or up
+
+    return [pick(up, low) for up, low in zip(upper, lower, strict=True)]
+
+
+def _rows(first: int, last: int) -> str:
+    return f"row {first}" if first == last else f"rows {first}-{last}"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _snippet(frame: pd.DataFrame, limit: int = 80) -> str:
+    text = " | ".join(v for v in frame.to_numpy().ravel().tolist() if v)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def locate_header(table: RawTable, codebook: Codebook) -> RawTable:
+    """The table re-based on its real header row (see the module docstring); unchanged when
+    the first row is the header, or when no row names the required columns."""
+    lookup = header_labels(codebook)
+    labels = set(lookup) | {match_key(c) for c in codebook.identifier_columns}
+    top = table.rows.loc[: table.header_row + HEADER_SEARCH_ROWS]
+    lines = {table.header_row: list(table.header)}
+    lines.update(
+        zip(top.index.tolist(), map(list, top.itertuples(index=False, name=None)), strict=True)
+    )
+    candidates = []  # (fits, columns named, single row, -first row), first, last, header
+    for row, cells in lines.items():
+        options = [(row, cells)]
+        if row + 1 in lines:
+            options.append((row + 1, _stack(cells, lines[row + 1], labels)))
+        for last, header in options:
+            fits, named = _header_fit(header, codebook, lookup)
+            candidates.append(((fits, named, last == row, -row), row, last, header))
+    (fits, *_), first, last, header = max(candidates, key=lambda c: c[0])
+    if not fits or (first, last) == (table.header_row, table.header_row):
+        return table
+    note = f"the header is on {_rows(first, last)}"
+    if first > table.header_row:
+        skipped = pd.concat(
+            [pd.DataFrame([table.header]), table.rows.loc[: first - 1]], ignore_index=True
+        )
+        note += f"; {_rows(table.header_row, first - 1)} above it were skipped"
+        if text := _snippet(skipped):
+            note += f" ('{text}')"
+    return dataclasses.replace(
+        table,
+        header=header,
+        rows=table.rows.loc[last + 1 :],
+        header_row=last,
+        notes=[*table.notes, note],
+    )
+
+
+def locate_answers(table: RawTable, codebook: Codebook, file: str) -> RawTable:
+    """The sheet holding the answers, re-based on its header row; other sheets are noted."""
+    sheets = [locate_header(t, codebook) for t in (table, *table.other_sheets)]
+    if len(sheets) == 1:
+        return sheets[0]
+    lookup = header_labels(codebook)
+    fitting = [t for t in sheets if _header_fit(t.header, codebook, lookup)[0]]
+    answers = [t for t in fitting if (t.rows != "").any(axis=None)]
+    what = f"{codebook.en.lower()} answers"
+    if len(answers) > 1:
+        first, second = answers[:2]
+        raise StructuralError(
+            f"this sheet holds {what} (its header on row {second.header_row} names the "
+            f"codebook columns) and so does sheet '{first.sheet}'; only one sheet of a workbook "
+            "is read",
+            file=file,
+            sheet=second.sheet,
+            row=second.header_row,
+            expected="all the answers of a file on one sheet",
+            hint="Put all the answers on one sheet, or save each sheet as a file of its own "
+            f"(such as {codebook.instrument}_{second.sheet}.xlsx)",
+        )
+    if not fitting:
+        return sheets[0]  # map_header says which column is missing
+    chosen = (answers or fitting)[0]
+    notes = [f"answers read from sheet '{chosen.sheet}'", *chosen.notes]
+    for other in sheets:
+        if other is not chosen:
+            text = _snippet(pd.concat([pd.DataFrame([other.header]), other.rows.head(3)]))
+            notes.append(
+                f"sheet '{other.sheet}' ignored: "
+                + (
+                    "a header without answers"
+                    if any(other is t for t in fitting)
+                    else f"not {what}"
+                )
+                + f" ({_count(other.n_rows + other.header_row, 'row')}: '{text}')"
+            )
+    return dataclasses.replace(chosen, notes=notes, other_sheets=[])
 
 
 def map_header(table: RawTable, codebook: Codebook, file: str) -> tuple[dict, list, list]:
     """Match raw headers to codebook columns; returns (position -> column, identifier headers,
     extra headers). Missing required columns and ambiguous headers stop the run."""
-    lookup: dict[str, str] = {}
-    for column in codebook.columns:
-        for label in (column.name, column.th, *column.aliases):
-            lookup.setdefault(match_key(label), column.name)
+    lookup = header_labels(codebook)
     identifiers = {match_key(c) for c in codebook.identifier_columns}
     mapping: dict[int, str] = {}
     identifier_headers, extras = [], []
@@ -165,6 +313,8 @@ def map_header(table: RawTable, codebook: Codebook, file: str) -> tuple[dict, li
                 raise StructuralError(
                     f"two columns, '{first}' and '{header}', both hold '{name}'",
                     file=file,
+                    sheet=table.sheet,
+                    row=table.header_row,
                     column=header,
                     expected="each question in one column only",
                 )
@@ -176,26 +326,40 @@ def map_header(table: RawTable, codebook: Codebook, file: str) -> tuple[dict, li
     missing = [c for c in codebook.columns if c.required and c.name not in mapping.values()]
     if missing:
         column = missing[0]
-        accepted = ", ".join(dict.fromkeys([column.name, column.th, *column.aliases]))
+        accepted: dict[str, str] = {}
+        for label in (column.name, column.th, column.en, *column.aliases):
+            accepted.setdefault(match_key(label), label)
+        found = f"Columns found: {', '.join(h for h in table.header if h) or 'none'}"
+        if table.other_sheets:
+            found += (
+                f" (sheet '{table.sheet}'; other sheets: "
+                + ", ".join(f"'{t.sheet}'" for t in table.other_sheets)
+                + ")"
+            )
         raise StructuralError(
             f"required column '{column.name}' ({column.th}) is missing from this "
             f"{codebook.en.lower()} file",
             file=file,
-            expected=f"a column headed one of: {accepted}",
-            hint=f"Columns found: {', '.join(h for h in table.header if h) or 'none'}",
+            sheet=table.sheet if table.other_sheets else None,
+            expected=f"a column headed one of: {', '.join(accepted.values())}",
+            hint=found,
         )
     return mapping, identifier_headers, extras
 
 
-def _check_version(raw: pd.DataFrame, codebook: Codebook, file: str) -> None:
+def _check_version(
+    raw: pd.DataFrame, codebook: Codebook, file: str, sheet: str | None = None
+) -> None:
     if codebook.version_column not in raw:
         return
     values = raw[codebook.version_column]
-    bad = values[(values != "") & ~values.isin(codebook.versions)]
+    read = values.map(to_arabic_digits)  # '๒๕๖๓.๑' is version 2563.1
+    bad = values[(values != "") & ~read.isin(codebook.versions)]
     if len(bad):
         raise StructuralError(
             f"unknown {codebook.en.lower()} form version",
             file=file,
+            sheet=sheet,
             row=int(bad.index[0]),
             column=codebook.version_column,
             value=bad.iloc[0],
@@ -226,19 +390,25 @@ def clean_file(
 ) -> FileResult:
     """Normalise one raw file to its codebook; rows that cannot be used are set aside."""
     scales = scales or config.scales()
+    table = locate_answers(table, codebook, file)
     mapping, identifier_headers, extras = map_header(table, codebook, file)
     raw = pd.DataFrame(
         {name: table.rows[pos] for pos, name in mapping.items()}, index=table.rows.index
     )
-    _check_version(raw, codebook, file)
-
-    blank = (
-        (table.rows == "").all(axis=1)
-        if table.rows.shape[1]
-        else pd.Series(True, index=table.rows.index)
-    )
-    aside = [_aside(file, table.rows.index[blank], "blank_row", "")]
+    rows = table.rows.index
+    blank = (table.rows == "").all(axis=1) if table.rows.shape[1] else pd.Series(True, index=rows)
+    aside = [_aside(file, rows[blank], "blank_row", "")]
     alive = ~blank
+    cut = alive & (rows == table.truncated_row)
+    aside.append(
+        _aside(file, rows[cut], "truncated_row", "the file ends in the middle of this row")
+    )
+    alive &= ~cut
+    headers = alive & _repeated_headers(table, mapping, codebook, file)
+    aside.append(_aside(file, rows[headers], "repeated_header", "the header row again"))
+    alive &= ~headers
+    _check_version(raw[alive], codebook, file, table.sheet)
+
     kept = pd.DataFrame(index=table.rows.index)
     issues = []
     for column in codebook.columns:
@@ -246,10 +416,11 @@ def clean_file(
         if column.name not in raw:
             kept[column.name] = pd.Series(pd.NA, index=kept.index, dtype=normaliser.dtype)
             continue
-        values, invalid = normalise_series(raw[column.name], normaliser)
+        values, invalid = _normalise(raw[column.name], normaliser)
         kept[column.name] = values
         if column.required:
-            empty = alive & (raw[column.name] == "")
+            # empty, or a no-answer marker ('-', 'ไม่ทราบ') that the normaliser reads as None
+            empty = alive & values.isna() & ~invalid
             bad = alive & invalid
             if column.type == "agency":
                 details = raw[column.name][bad].map(
@@ -280,7 +451,7 @@ def clean_file(
     scrubbed = sum(
         identifiers_scrubbed(raw[c.name][alive])
         for c in codebook.columns
-        if c.type == "free_text" and c.name in raw
+        if c.type == "free_text" and c.name in raw and alive.any()
     )
     kept["fiscal_year"] = pd.array([years.to_be(year)] * len(kept), dtype="Int64")
     kept["source_file"] = pd.array([file] * len(kept), dtype="string")
@@ -297,7 +468,59 @@ def clean_file(
         identifier_columns=identifier_headers,
         extra_columns=extras,
         identifiers_scrubbed=scrubbed,
+        notes=table.notes,
     )
+
+
+def _normalise(raw: pd.Series, normaliser) -> tuple[pd.Series, pd.Series]:
+    """``normalise_series`` on the distinct values only, spread back to every row (a column of
+    a million answers holds a handful of values)."""
+    codes, uniques = pd.factorize(raw)
+    values, invalid = normalise_series(pd.Series(uniques, dtype=object), normaliser)
+    return (
+        pd.Series(values.array.take(codes), index=raw.index, name=raw.name),
+        pd.Series(invalid.to_numpy()[codes], index=raw.index, name=raw.name),
+    )
+
+
+def _repeated_headers(
+    table: RawTable, mapping: dict[int, str], codebook: Codebook, file: str
+) -> pd.Series:
+    """Rows that repeat the header: every filled codebook cell is that column's header label.
+
+    A header repeated with the columns in another order raises StructuralError.
+    """
+    lookup = header_labels(codebook)
+    found = pd.Series(False, index=table.rows.index)
+    if not mapping or table.rows.empty:
+        return found
+    required = [p for p, name in mapping.items() if codebook.column(name).required]
+    column = table.rows[(required or list(mapping))[0]]
+    # Only rows whose required cell is some header label are looked at in full.
+    is_label = column.map({v: match_key(v) in lookup for v in column.unique()}).astype(bool)
+    for row in column.index[is_label]:
+        cells = table.rows.loc[row]
+        filled = {p: cells[p] for p in mapping if cells[p]}
+        names = {p: lookup.get(match_key(v)) for p, v in filled.items()}
+        if None in names.values() or len(names) < min(2, len(mapping)):
+            continue  # an answer row with a header word in it
+        moved = [p for p, name in names.items() if name != mapping[p]]
+        if moved:
+            p = moved[0]
+            raise StructuralError(
+                f"this row repeats the header with the columns in another order: "
+                f"'{cells[p]}' stands under '{table.header[p]}', so the rows below it would "
+                "be read under the wrong questions",
+                file=file,
+                sheet=table.sheet,
+                row=int(row),
+                column=table.header[p],
+                value=cells[p],
+                expected=f"the columns in the order of the header on row {table.header_row}",
+                hint="Split the file at this row into two files, each with its own header",
+            )
+        found[row] = True
+    return found
 
 
 ISSUE_COLUMNS = ["source_file", "source_row", "column", "value", "expected"]
@@ -398,12 +621,8 @@ def _year_level_rules(
 
     if codebook.fiscal_year_check and codebook.date_column:
         start, end = years.fiscal_year_bounds(be)
-        grace = pd.Timedelta(days=grace_days)
         dates = kept[codebook.date_column]
-        outside = dates.notna() & (
-            (dates < pd.Timestamp(start) - grace)
-            | (dates >= pd.Timestamp(end) + pd.Timedelta(days=1) + grace)
-        )
+        outside = _outside_fiscal_year(dates, be, grace_days)
         detail = "dated " + dates.dt.strftime("%Y-%m-%d") + f", outside FY{be} ({start} to {end})"
         set_aside(outside, "outside_fiscal_year", detail)
     if key == "fiscal_year_reported":
@@ -446,6 +665,44 @@ def _year_level_rules(
     return final, pd.concat(aside, ignore_index=True) if aside else pd.DataFrame(columns=columns)
 
 
+def _outside_fiscal_year(dates: pd.Series, year: int, grace_days: int) -> pd.Series:
+    start, end = years.fiscal_year_bounds(year)
+    grace = pd.Timedelta(days=grace_days)
+    return dates.notna() & (
+        (dates < pd.Timestamp(start) - grace)
+        | (dates >= pd.Timestamp(end) + pd.Timedelta(days=1) + grace)
+    )
+
+
+def check_year_folder(result: FileResult, codebook: Codebook, year: int, grace_days: int) -> None:
+    """Stop when most of a survey file's dated answers are from one other fiscal year: the file
+    is in the wrong year folder, and setting all its rows aside would hide that."""
+    if not (codebook.fiscal_year_check and codebook.date_column):
+        return
+    be = years.to_be(year)
+    dated = result.kept.dropna(subset=[codebook.date_column])
+    dates = dated[codebook.date_column]
+    outside = _outside_fiscal_year(dates, be, grace_days)
+    fiscal = dates.dt.year + (dates.dt.month >= 10) + years.BE_OFFSET
+    counts = fiscal[outside].value_counts()
+    if counts.empty or counts.iloc[0] < max(WRONG_FOLDER_MIN_ROWS, len(dates) // 2 + 1):
+        return
+    other = int(counts.index[0])
+    first = dated[outside & (fiscal == other)].iloc[0]
+    start, end = years.fiscal_year_bounds(be)
+    raise StructuralError(
+        f"{counts.iloc[0]} of the {len(dates)} dated answers are from fiscal year {other}, not "
+        f"{be}: the file is probably in the wrong year folder (this is the first of them)",
+        file=result.file,
+        row=int(first["source_row"]),
+        column=codebook.date_column,
+        value=result.raw.at[first["source_row"], codebook.date_column],
+        expected=f"answers dated in fiscal year {be} ({start} to {end})",
+        hint=f"Move the file to the folder of {other} (or {other - years.BE_OFFSET}), or "
+        "correct its dates",
+    )
+
+
 @dataclass
 class InstrumentResult:
     instrument: str
@@ -471,18 +728,11 @@ def clean_instrument(
         try:
             table = read_raw(path)
         except StructuralError as exc:  # name the file as the evaluator knows it
-            raise StructuralError(
-                exc.problem,
-                file=name,
-                row=exc.row,
-                column=exc.column,
-                value=exc.value,
-                expected=exc.expected,
-                hint=exc.hint,
-            ) from None
+            raise exc.located(file=name) from None
         result = clean_file(
             table, codebook, matcher, year, name, scales, settings["agency_suggestions"]
         )
+        check_year_folder(result, codebook, year, settings.get("fiscal_year_grace_days", 0))
         result.kept["_file_order"] = order
         results.append(result)
     schema = processed_schema(codebook, scales, matcher)
@@ -611,6 +861,7 @@ def build_ledger(results: dict[str, InstrumentResult]) -> pd.DataFrame:
                 "identifier_columns_dropped": "; ".join(f.identifier_columns),
                 "extra_columns_ignored": "; ".join(f.extra_columns),
                 "identifiers_scrubbed_from_text": f.identifiers_scrubbed,
+                "notes": "; ".join(f.notes),
             }
             records.append(record)
     ledger = pd.DataFrame(records)

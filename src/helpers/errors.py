@@ -1,4 +1,4 @@
-"""Errors about input data that a person can act on: each names the file, row, column,
+"""Errors about input data that a person can act on: each names the file, sheet, row, column,
 value and what was expected."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ class InputError(Exception):
         problem: str,
         *,
         file: str | Path | None = None,
+        sheet: str | None = None,
         row: int | None = None,
         column: str | None = None,
         value: object = None,
@@ -22,6 +23,7 @@ class InputError(Exception):
     ) -> None:
         self.problem = problem
         self.file = str(file) if file is not None else None
+        self.sheet = sheet
         self.row = row
         self.column = column
         self.value = value
@@ -35,6 +37,7 @@ class InputError(Exception):
             part
             for part in (
                 self.file,
+                f"sheet '{self.sheet}'" if self.sheet is not None else None,
                 f"row {self.row}" if self.row is not None else None,
                 f"column '{self.column}'" if self.column is not None else None,
             )
@@ -48,6 +51,19 @@ class InputError(Exception):
         if self.hint:
             text += f". {self.hint}"
         return text if text.endswith(".") else text + "."
+
+    def located(self, *, file: str | Path, sheet: str | None = None) -> InputError:
+        """The same error naming ``file`` (and ``sheet`` when given) as the reader knows it."""
+        return type(self)(
+            self.problem,
+            file=file,
+            sheet=sheet if sheet is not None else self.sheet,
+            row=self.row,
+            column=self.column,
+            value=self.value,
+            expected=self.expected,
+            hint=self.hint,
+        )
 
 
 class StructuralError(InputError):

@@ -5,6 +5,8 @@ stage (and pandera with it)."""
 
 REASONS = {
     "blank_row": ("แถวว่าง", "blank row"),
+    "truncated_row": ("แถวไม่ครบเพราะไฟล์ถูกตัดท้าย", "row cut off where the file ends"),
+    "repeated_header": ("แถวหัวตารางซ้ำ", "header row repeated"),
     "unknown_agency": ("ไม่พบหน่วยงานในทะเบียน", "agency not in the registry"),
     "missing_required_value": ("ไม่มีค่าที่จำเป็น", "required value missing"),
     "invalid_required_value": ("ค่าที่จำเป็นไม่ถูกต้อง", "required value unreadable"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import config, paths
+from helpers.errors import StructuralError
 from helpers.thai import clean_text, match_key, to_arabic_digits
 
 SOURCE = Path("data/raw/reference/source/thai_agencies.csv")
@@ -119,6 +121,16 @@ def load_registry(root: Path | None = None) -> pd.DataFrame:
     registry = pd.read_csv(
         path, dtype={"agency_code": str, "ministry_code": str}, keep_default_na=False
     )
+    for position, code in enumerate(registry["agency_code"]):
+        if not re.fullmatch(r"[0-9]{5}", code):  # codes name report files: nothing else passes
+            raise StructuralError(
+                "an agency code is not a five-digit code",
+                file=path,
+                row=position + 2,
+                column="agency_code",
+                value=code,
+                expected="five digits, such as 03007 (the Budget Bureau's agency code)",
+            )
     for column in [*headcount_columns(), "headcount_total"]:
         registry[column] = registry[column].astype("int64")
     return registry

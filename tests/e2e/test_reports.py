@@ -15,7 +15,7 @@ import pytest
 
 from helpers import cleaning, kpi, report, weights
 from helpers.registry import load_registry
-from tests.e2e.conftest import HOSTILE_NAME, YEARS
+from tests.conftest import HOSTILE_NAME, YEARS
 
 pytestmark = pytest.mark.slow
 

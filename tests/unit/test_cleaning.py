@@ -9,21 +9,7 @@ import pytest
 
 from helpers import cleaning, config
 from helpers.errors import StructuralError
-from tests.conftest import write_csv, write_xlsx
-
-STAFF = [
-    "response_id",
-    "submitted_at",
-    "agency",
-    "position_type",
-    "position_level",
-    "eco1",
-    "eco5",
-    "sat_overall",
-    "idp_made",
-    "idp_carried_out",
-    "comment",
-]
+from tests.conftest import STAFF, write_csv, write_xlsx
 
 
 def staff_row(
@@ -438,7 +424,7 @@ def test_unknown_form_version(project):
 
 def test_unreadable_file_names_file(project):
     (year_dir(project) / "citizen_survey.csv").write_bytes(b"\x81\xdb\xfc\xff\x00")
-    with pytest.raises(StructuralError, match=r"citizen_survey.csv: the file is neither UTF-8"):
+    with pytest.raises(StructuralError, match=r"citizen_survey.csv, row 1: the file is neither"):
         clean(project)
 
 
@@ -485,3 +471,18 @@ def test_read_clean_returns_the_written_table_or_says_what_to_run(project):
     write_csv(year_dir(project) / "staff_survey.csv", STAFF, [staff_row()])
     cleaning.run_cleaning(2565, project)
     assert cleaning.read_clean(2022, "staff_survey", project)["response_id"].tolist() == ["r1"]
+
+
+def test_no_header_names_two_columns():
+    """Every accepted header (name, Thai and English text, alias) names one column only, and
+    none is also an identifier header that is dropped on read."""
+    from helpers.thai import match_key
+
+    for book in config.codebooks().values():
+        owners: dict[str, set[str]] = {}
+        for column in book.columns:
+            for label in (column.name, column.th, column.en, *column.aliases):
+                owners.setdefault(match_key(label), set()).add(column.name)
+        assert {k: v for k, v in owners.items() if len(v) > 1} == {}, book.instrument
+        identifiers = {match_key(c) for c in book.identifier_columns}
+        assert not identifiers & set(owners), book.instrument

@@ -1,7 +1,8 @@
 import pytest
 
+from helpers import readers
 from helpers.errors import StructuralError
-from helpers.readers import detect_encoding, read_raw
+from helpers.readers import BOM, decode_csv_bytes, detect_encoding, read_raw
 from tests.conftest import write_csv, write_xlsx
 
 HEADER = ["response_id", "agency", "eco1"]
@@ -60,7 +61,9 @@ def test_header_only_file_has_no_rows(tmp_path):
     ("content", "message"),
     [
         (b"", "the file is empty"),
-        (b"\xff\xfe\x00\x81\x00\xdb", "neither UTF-8 nor Thai Windows"),
+        (b"\x81\xdb\xfc\xff\x00", "neither UTF-8 nor Thai Windows"),
+        ("a,b\r\n".encode("utf-16"), "not CSV text but UTF-16 text"),
+        (b"PK\x03\x04\x14\x00", r"not CSV text but an Excel workbook \(\.xlsx\)"),
     ],
 )
 def test_unreadable_csv_names_the_file(tmp_path, content, message):
@@ -83,3 +86,18 @@ def test_unsupported_type(tmp_path):
     path.write_bytes(b"\xd0\xcf")
     with pytest.raises(StructuralError, match=r"'\.xls' cannot be read.*Expected: one of \.csv"):
         read_raw(path)
+
+
+@pytest.mark.parametrize("chunk", [5, 64, 1 << 24])
+def test_files_are_decoded_in_chunks_without_splitting_characters(monkeypatch, chunk):
+    monkeypatch.setattr(readers, "_CHUNK", chunk)
+    text = "\r\n".join(["a,b", *(f"{i},เห็นด้วยอย่างยิ่ง" for i in range(40))]) + "\r\n"
+    utf8 = text.encode()
+    assert decode_csv_bytes(utf8).utf8 == utf8
+    assert decode_csv_bytes(BOM + text.encode("cp874")).utf8 == utf8  # transcoded
+    cut = decode_csv_bytes(utf8[:-4])  # one byte into the last ง
+    assert cut.ends_mid_character and cut.utf8 == utf8[:-5]
+    with pytest.raises(StructuralError) as info:
+        decode_csv_bytes(text.encode("cp874") + b"9,\xdb\r\n")  # 0xDB is not cp874
+    assert info.value.row == 42
+    assert f"byte {len(text.encode('cp874')) + 2} " in info.value.problem

@@ -1,5 +1,7 @@
 import pandas as pd
+import pytest
 
+from helpers.errors import StructuralError
 from helpers.registry import (
     AgencyMatcher,
     build_registry,
@@ -63,3 +65,16 @@ def test_matcher_on_a_tiny_registry():
     matcher = AgencyMatcher(registry)
     assert matcher.match("department  of examples") == "11111"
     assert matcher.match("กตอ") == "11111"
+
+
+@pytest.mark.parametrize("code", ["../../etc/passwd", "0300", "03007/x", "03007 "])
+def test_a_registry_code_that_is_not_five_digits_stops_with_its_row(project, code):
+    path = project / "data/raw/reference/agencies.csv"
+    registry = pd.read_csv(path, dtype=str, keep_default_na=False)
+    registry.loc[3, "agency_code"] = code
+    registry.to_csv(path, index=False)
+    with pytest.raises(StructuralError) as caught:
+        load_registry(project)
+    error = caught.value
+    assert (error.row, error.column, error.value) == (5, "agency_code", code)
+    assert "five digits" in error.expected
