@@ -10,6 +10,10 @@ Builders create :class:`matplotlib.figure.Figure` objects directly (not through 
 Jupyter inline backend never displays them: embed them with :func:`figure_html`. Charts are
 meant to survive greyscale printing: series differ by marker, line style or hatching as well
 as by colour.
+
+A frame row may carry its audit marker in the column :data:`SOURCES` (see
+:func:`helpers.htmlexport.sources`): the markers of the rows a chart actually plots end up in
+the ``data-sources`` attribute of its ``<svg>``, for ``workbook audit``; nothing visible changes.
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ __all__ = [
 ]
 
 FONT_FAMILY = "Laksaman"
+SOURCES = "_sources"  # optional frame column: the audit marker of each row
 FONT_DIR = Path(__file__).parent / "assets" / "fonts"
 FONT_FILES = {"normal": FONT_DIR / "Laksaman.ttf", "bold": FONT_DIR / "Laksaman-Bold.ttf"}
 CSS_FONT_FAMILY = "Workbook Thai"
@@ -196,18 +201,30 @@ def _svg_markup(fig: Figure) -> tuple[str, float, float]:
     return text, width, height
 
 
+def _keep_sources(fig: Figure, data: pd.DataFrame) -> None:
+    """Remember the audit markers of the rows ``fig`` plots (column :data:`SOURCES`)."""
+    if SOURCES not in getattr(data, "columns", ()):
+        return
+    found = [s for s in data[SOURCES] if isinstance(s, str) and s]
+    fig._workbook_sources = [*getattr(fig, "_workbook_sources", []), *found]
+
+
 def figure_html(fig: Figure, alt: str, caption: str | None = None) -> str:
     """Embed ``fig`` as inline SVG inside ``<figure class="chart">`` (``alt`` as its
-    accessible name and title) and close it."""
+    accessible name and title, the audit markers of what it plots as ``data-sources``) and
+    close it."""
+    from helpers.htmlexport import sources_attr
+
     if not isinstance(alt, str) or not alt.strip():
         raise ValueError("figure_html needs a non-empty alt text describing the chart.")
+    marker = sources_attr(*getattr(fig, "_workbook_sources", []))
     svg, width, height = _svg_markup(fig)
     _close(fig)
     label = html.escape(alt, quote=True)
     svg = re.sub(
         r'^<svg([^>]*?)width="[\d.]+pt" height="[\d.]+pt"',
         lambda m: (
-            f'<svg role="img" aria-label="{label}"{m.group(1)}'
+            f'<svg role="img" aria-label="{label}"{marker}{m.group(1)}'
             f'width="{round(width * CSS_PX_PER_PT)}" height="{round(height * CSS_PX_PER_PT)}"'
         ),
         svg,
@@ -410,6 +427,7 @@ def trend_chart(
     ax.set_ylabel(ylabel)
     data = _numeric(frame, ["fiscal_year", "value", "ci_low", "ci_high"])
     data = data.dropna(subset=["fiscal_year", "value"]) if len(data) else data
+    _keep_sources(fig, data)
     if data.empty:
         _no_data(ax)
         return fig
@@ -492,6 +510,7 @@ def item_chart(frame: pd.DataFrame, *, title: str) -> Figure:
     data = data.dropna(subset=columns) if len(data) else data
     labels = [_wrap(label, 45) for label in data.get("label", pd.Series(dtype=str))]
     fig, ax = _rows_figure(labels, title, "ร้อยละ / Percent", top=1.3)
+    _keep_sources(fig, data)
     if data.empty:
         _no_data(ax)
         return fig
@@ -553,6 +572,7 @@ def benchmark_chart(
     data = data.dropna(subset=["value"]) if len(data) else data
     labels = [_wrap(label, 40) for label in data.get("label", pd.Series(dtype=str))]
     fig, ax = _rows_figure(labels, title, xlabel, base=0.36)
+    _keep_sources(fig, data)
     if data.empty:
         _no_data(ax)
         return fig
@@ -642,6 +662,7 @@ def funnel_chart(
     pts = _numeric(points, ["n", "value"])
     pts = pts.dropna(subset=["n", "value"]) if len(pts) else pts
     pts = pts[pts["n"] > 0] if len(pts) else pts
+    _keep_sources(fig, pts)
     if pts.empty:
         _no_data(ax)
         return fig
@@ -765,6 +786,7 @@ def distribution_chart(
     order = list(dict.fromkeys(data["label"].astype(str))) if len(data) else []
     labels = [_wrap(label, 30) for label in order]
     fig, ax = _rows_figure(labels, title, xlabel, base=0.5)
+    _keep_sources(fig, data)
     if data.empty:
         _no_data(ax)
         return fig
@@ -842,6 +864,7 @@ def coefficient_chart(frame: pd.DataFrame, *, title: str, xlabel: str) -> Figure
     data = data.dropna(subset=["estimate"]) if len(data) else data
     labels = [_wrap(label, 40) for label in data.get("label", pd.Series(dtype=str))]
     fig, ax = _rows_figure(labels, title, xlabel, top=1.3)
+    _keep_sources(fig, data)
     if data.empty:
         _no_data(ax)
         return fig
@@ -901,6 +924,7 @@ def bar_chart(
     data = data.dropna(subset=["value"]) if len(data) else data
     labels = [_wrap(label, 40) for label in data.get("label", pd.Series(dtype=str))]
     fig, ax = _rows_figure(labels, title, xlabel)
+    _keep_sources(fig, data)
     if data.empty:
         _no_data(ax)
         return fig

@@ -1,4 +1,5 @@
-"""The ``workbook`` command: run the yearly pipeline, see what is up to date, list the data."""
+"""The ``workbook`` command: run the yearly pipeline, see what is up to date, list the data,
+audit the published outputs."""
 
 from __future__ import annotations
 
@@ -34,8 +35,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
     for o in failed:
         print(f"  FAILED {o.unit}: {o.first_error_line}")
         print(f"         executed notebook kept at {o.executed}")
+    for problem in result.problems:
+        print(f"  PROBLEM: {problem}")
     print(f"log: {result.log}\nmanifest: {result.manifest}")
-    return 1 if failed else 0
+    return 0 if result.ok else 1
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
@@ -90,6 +93,36 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_audit(args: argparse.Namespace) -> int:
+    from helpers import audit
+
+    try:
+        result = audit.audit(args.year)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(audit.format_result(result))
+    return 0 if result.ok else 1
+
+
+AUDIT_HELP = """\
+Check every published output -- each file under reports/ and the executed report notebooks
+(data/processed/<year>/notebooks/10_agency_report/*.ipynb, 11_overview_report.ipynb) -- against
+the respondent rows in data/processed/<year>/clean/, and print one line per finding:
+
+  small-n         a figure from fewer than confidentiality.min_respondents (10) respondents
+  subtraction     a count that gives fewer than 10 respondents by subtraction (a ministry or
+                  government total including small agencies; a survey's n next to an item's n)
+  respondent-row  a response id, or a table of respondent-level columns
+  free-text       a respondent's comment
+  identifier      a Thai national ID, phone number or e-mail address
+  marker          an audit marker (data-sources, data-n) that does not match the recount
+  unreadable      an output the audit cannot read
+
+Exit 0 when there is nothing to report, 1 with findings, 2 on a usage error. Findings never
+repeat the sensitive value in full."""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="workbook", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -128,6 +161,21 @@ def build_parser() -> argparse.ArgumentParser:
     listing = sub.add_parser("list", help="years, input files and agencies found")
     listing.add_argument("--agencies", action="store_true", help="print the agency codes too")
     listing.set_defaults(func=_cmd_list)
+    auditing = sub.add_parser(
+        "audit",
+        help="check every published report and report notebook for confidentiality breaches "
+        "(exit 1 if any)",
+        description=AUDIT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    auditing.add_argument(
+        "--year",
+        type=int,
+        action="append",
+        help="fiscal year, B.E. or C.E. (repeatable; default: every year; the index is always "
+        "checked)",
+    )
+    auditing.set_defaults(func=_cmd_audit)
     return parser
 
 

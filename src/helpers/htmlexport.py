@@ -113,6 +113,48 @@ def esc(value: Any) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
+# ----------------------------------------------------------------------------- audit markers
+#
+# Every figure a report shows from survey answers carries, invisibly, the respondents it rests
+# on: ``data-sources="2565/staff/A5 01001=159; 2564/staff/A5 01001=170"`` (groups of
+# ``year/survey/measure`` followed by ``scope=n``, ``?`` where the report does not know n).
+# ``workbook audit`` (helpers.audit) recounts every one from the respondent rows and fails on
+# any below the threshold or not matching; the markers never change what the reader sees.
+# Measures: ``respondents``, ``A3``/``A5``/``A6``/``A7``, ``item:<column>`` (answers to one
+# item), ``construct:<name>`` (construct score), ``corr:<driver>`` (pairs with the
+# satisfaction index).
+
+
+def sources(year: Any, survey: str, measure: str, counts: dict[str, Any]) -> str:
+    """The audit marker of one group: ``'2565/staff/A5 01001=159'`` ('' when no scope)."""
+    parts = []
+    for scope, n in counts.items():
+        try:
+            shown = str(int(n))
+        except (TypeError, ValueError):  # None, NaN, pd.NA: not known
+            shown = "?"
+        parts.append(f"{scope}={shown}")
+    return f"{int(year)}/{survey}/{measure} {' '.join(parts)}" if parts else ""
+
+
+def join_sources(*markers: Any) -> str:
+    """Several markers as one: groups with the same ``year/survey/measure`` merged, repeats
+    and empty ones dropped, order kept."""
+    groups: dict[str, dict[str, None]] = {}
+    for marker in markers:
+        for part in str(marker or "").split(";"):
+            head, _, scopes = part.strip().partition(" ")
+            if head:
+                groups.setdefault(head, {}).update(dict.fromkeys(scopes.split()))
+    return "; ".join(f"{head} {' '.join(scopes)}".strip() for head, scopes in groups.items())
+
+
+def sources_attr(*markers: Any) -> str:
+    """`` data-sources="..."`` for an element, or '' when there is nothing to mark."""
+    joined = join_sources(*markers)
+    return f' data-sources="{esc(joined)}"' if joined else ""
+
+
 def _csp(script: bool) -> str:
     scripts = "'unsafe-inline'" if script else "'none'"
     return (

@@ -1,6 +1,8 @@
 """The government-wide overview report for OCSC: O1-O3, how agencies are distributed on every
 indicator, ministries, targets met and missed, funnel plots, model results and the trend over
-the guideline period. Aggregates only; every data-derived string is escaped."""
+the guideline period. Aggregates only; every data-derived string is escaped. Figures resting
+on survey answers carry audit markers (``data-sources``, :func:`helpers.htmlexport.sources`)
+naming the agencies' respondents they rest on, for ``workbook audit``."""
 
 from __future__ import annotations
 
@@ -9,8 +11,10 @@ from pathlib import Path
 import pandas as pd
 
 from helpers import config, kpi, years
-from helpers.htmlexport import esc
+from helpers.charts import SOURCES
+from helpers.htmlexport import esc, sources, sources_attr
 from helpers.report import (
+    INDICATOR_SURVEY,
     YearData,
     _present,
     bilingual,
@@ -38,6 +42,14 @@ class OverviewReport:
         self.agency_rows = table[table["agency_code"] != kpi.OCSC_CODE]
         self.ocsc_rows = table[table["agency_code"] == kpi.OCSC_CODE].set_index("indicator")
 
+    def _sources(self, rows: pd.DataFrame, year: int | None = None) -> str:
+        """The audit marker of figures resting on these indicator rows (one indicator)."""
+        if rows.empty:
+            return ""
+        code = str(rows["indicator"].iloc[0])
+        counts = dict(zip(rows["agency_code"], rows["respondents"], strict=True))
+        return sources(year or self.year, INDICATOR_SURVEY[code], code, counts)
+
     def _name(self, code: str) -> str:
         registry = self.data.registry
         return str(registry.at[code, "name_th"]) if code in registry.index else code
@@ -48,21 +60,25 @@ class OverviewReport:
         staff = rows[(rows["indicator"] == "A5") & rows["value"].notna()]
         citizen = rows[(rows["indicator"] == "A7") & rows["value"].notna()]
         facts = [
-            ("ปีงบประมาณ / Fiscal year", f"พ.ศ. {self.year} (ค.ศ. {self.year - 543})"),
-            ("หน่วยงานที่มีข้อมูล / Agencies with data", f"{n_agencies:,}"),
+            ("ปีงบประมาณ / Fiscal year", f"พ.ศ. {self.year} (ค.ศ. {self.year - 543})", ""),
+            ("หน่วยงานที่มีข้อมูล / Agencies with data", f"{n_agencies:,}", ""),
             (
                 "ผลสำรวจบุคลากรที่เผยแพร่ / Agencies with staff results",
                 f"{len(staff):,} ({int(staff['respondents'].sum()):,} คน / respondents)",
+                self._sources(staff),
             ),
             (
                 "ผลสำรวจผู้รับบริการที่เผยแพร่ / Agencies with citizen results",
                 f"{len(citizen):,} ({int(citizen['respondents'].sum()):,} คน / respondents)",
+                self._sources(citizen),
             ),
         ]
-        cells = "".join(f"<div>{esc(a)}<b>{esc(b)}</b></div>" for a, b in facts)
+        cells = "".join(
+            f"<div>{esc(a)}<b{sources_attr(mark)}>{esc(b)}</b></div>" for a, b, mark in facts
+        )
         return (
-            '<header class="report-header"><h1>ภาพรวมทั้งประเทศ<br><span class="en">'
-            "Government-wide overview</span></h1>"
+            f'<header class="report-header" data-year="{self.year}"><h1>ภาพรวมทั้งประเทศ<br>'
+            '<span class="en">Government-wide overview</span></h1>'
             f"<p>แนวทางการพัฒนาบุคลากรภาครัฐ พ.ศ. 2563–2565 / Public Sector Personnel "
             f"Development Guideline B.E. 2563–2565 · {esc(years.label(self.year))} · "
             f"{esc(years.label(self.year, 'en'))}</p><div class='facts'>{cells}</div></header>"
@@ -150,7 +166,16 @@ class OverviewReport:
         ]
         labels = {c: f"{c} {self.data.label(c)[1]}" for c in codes}
         frame = pd.DataFrame(
-            {"label": rows["indicator"].map(labels), "value": rows["value"].to_numpy(float)}
+            {
+                "label": rows["indicator"].map(labels),
+                "value": rows["value"].to_numpy(float),
+                SOURCES: [
+                    sources(self.year, INDICATOR_SURVEY[c], c, {a: n})
+                    for c, a, n in zip(
+                        rows["indicator"], rows["agency_code"], rows["respondents"], strict=True
+                    )
+                ],
+            }
         )
         targets = {
             labels[c]: self.data.targets[c]["target"]
@@ -202,8 +227,9 @@ class OverviewReport:
         rows = self.agency_rows
         records = []
         for ministry, part in rows.groupby("ministry_code", sort=True):
-            a5 = part[(part["indicator"] == "A5")]["value"].dropna()
-            a7 = part[(part["indicator"] == "A7")]["value"].dropna()
+            a5_rows = part[(part["indicator"] == "A5") & part["value"].notna()]
+            a7_rows = part[(part["indicator"] == "A7") & part["value"].notna()]
+            a5, a7 = a5_rows["value"], a7_rows["value"]
             names = registry[registry["ministry_code"] == ministry]
             records.append(
                 {
@@ -215,6 +241,8 @@ class OverviewReport:
                     "assessed": int(part["status"].isin(["met", "not_met"]).sum()),
                     "a5_median": a5.median() if len(a5) else float("nan"),
                     "a7_median": a7.median() if len(a7) else float("nan"),
+                    "a5_sources": self._sources(a5_rows),
+                    "a7_sources": self._sources(a7_rows),
                 }
             )
         return pd.DataFrame(records)
@@ -228,7 +256,8 @@ class OverviewReport:
             body.append(
                 f"<tr><td>{bilingual(r.ministry_th, r.ministry_en)}</td>"
                 f"<td class='num'>{r.agencies}</td><td class='num'>{r.met} / {r.assessed} "
-                f"({share})</td><td class='num'>{a5}</td><td class='num'>{a7}</td></tr>"
+                f"({share})</td><td class='num'{sources_attr(r.a5_sources)}>{a5}</td>"
+                f"<td class='num'{sources_attr(r.a7_sources)}>{a7}</td></tr>"
             )
         return (
             "<table><caption>เปรียบเทียบรายกระทรวง / Ministries compared (medians of published "
@@ -355,7 +384,16 @@ class OverviewReport:
         medians = rows.groupby(["indicator", "fiscal_year"])["value"].median().reset_index()
         medians["series"] = medians["indicator"].map(lambda c: f"{c} {self.data.label(c)[1]}")
         medians["fiscal_year"] = medians["fiscal_year"].astype(int)
-        return medians[["fiscal_year", "series", "value"]]
+        shown = rows[rows["value"].notna()]
+        marks = {
+            (code, int(year)): self._sources(part, int(year))
+            for (code, year), part in shown.groupby(["indicator", "fiscal_year"])
+        }
+        medians[SOURCES] = [
+            marks.get((c, y), "")
+            for c, y in zip(medians["indicator"], medians["fiscal_year"], strict=True)
+        ]
+        return medians[["fiscal_year", "series", "value", SOURCES]]
 
     def trend_alt(self, codes: tuple[str, ...]) -> str:
         trend = self.trend(codes)

@@ -8,6 +8,11 @@ Conventions: Thai first, English after a slash or in a muted span; a status is a
 AND words (never colour alone); a suppressed value is never shown, and says why; a response
 rate or sample size is shown only from ``confidentiality.min_respondents`` respondents up,
 since a rate and a headcount give the number of respondents.
+
+Every figure resting on survey answers carries an invisible audit marker naming the respondents
+it rests on (``data-sources``, see :func:`helpers.htmlexport.sources`; chart frames carry it in
+the column :data:`helpers.charts.SOURCES`), which ``workbook audit`` recounts from the
+respondent rows.
 """
 
 from __future__ import annotations
@@ -21,7 +26,8 @@ import numpy as np
 import pandas as pd
 
 from helpers import config, kpi, paths, years
-from helpers.htmlexport import esc
+from helpers.charts import SOURCES
+from helpers.htmlexport import esc, join_sources, sources, sources_attr
 from helpers.reasons import REASONS
 
 SERIES_AGENCY = "หน่วยงานนี้ / This agency"
@@ -29,6 +35,8 @@ SERIES_MINISTRY = "มัธยฐานกระทรวง / Ministry median"
 SERIES_GOV = "มัธยฐานทั้งประเทศ / Government median"
 SURVEY_INDICATORS = ("A3", "A5", "A6", "A7")
 TREND_SERIES = (SERIES_AGENCY, SERIES_MINISTRY, SERIES_GOV)
+# The survey each survey-based indicator comes from (audit markers).
+INDICATOR_SURVEY = {"A3": "staff", "A5": "staff", "A6": "staff", "A7": "citizen"}
 
 
 class ReportError(ValueError):
@@ -249,6 +257,33 @@ class AgencyReport:
         table = self.data.indicators
         self.rows = table[table["agency_code"] == agency].set_index("indicator")
 
+    # -- audit markers -----------------------------------------------------------------------
+
+    def _mark(self, survey: str, measure: str, n: Any, year: int | None = None) -> str:
+        return sources(year or self.year, survey, measure, {self.agency: n})
+
+    def _history_n(self, code: str, year: int) -> Any:
+        history = self.data.history
+        rows = history[
+            (history["agency_code"] == self.agency)
+            & (history["indicator"] == code)
+            & (history["fiscal_year"] == year)
+        ]
+        return rows["respondents"].iloc[0] if len(rows) else None
+
+    def indicator_sources(self, code: str, previous: bool = False) -> str:
+        """The audit marker of a survey indicator's shown value (and of last year's, which a
+        change shows too); '' for return-based indicators and values not shown."""
+        survey = INDICATOR_SURVEY.get(code)
+        row = self.rows.loc[code]
+        if survey is None or not _present(row["value"]):
+            return ""
+        marks = [self._mark(survey, code, row["respondents"])]
+        if previous and _present(row.get("previous_value")):
+            before = self.year - 1
+            marks.append(self._mark(survey, code, self._history_n(code, before), before))
+        return join_sources(*marks)
+
     # -- header ------------------------------------------------------------------------------
 
     def _weighting_row(self, name: str) -> pd.Series | None:
@@ -286,6 +321,11 @@ class AgencyReport:
             }
         return out
 
+    def _survey_sources(self, name: str, survey: dict[str, Any]) -> str:
+        """The marker of a survey's shown respondent count ('' when it is not shown)."""
+        n = survey["respondents"]
+        return self._mark(name, "respondents", n) if n is not None else ""
+
     def _count_text(self, survey: dict[str, Any]) -> str:
         if survey["respondents"] is not None:
             return f"{survey['respondents']:,} คน / respondents"
@@ -297,20 +337,35 @@ class AgencyReport:
         s = self.sample()
         staff, citizen = s["staff"], s["citizen"]
         rate = f"{100 * staff['response_rate']:.1f}%" if staff["response_rate"] is not None else "–"
+        staff_mark = self._survey_sources("staff", staff)
+        rate_mark = staff_mark if staff["response_rate"] is not None else ""
         facts = [
-            ("กระทรวง / Ministry", bilingual(self.info["ministry_th"], self.info["ministry_en"])),
-            ("ปีงบประมาณ / Fiscal year", esc(f"พ.ศ. {self.year} (ค.ศ. {self.year - 543})")),
-            ("ผู้ตอบแบบสำรวจบุคลากร / Staff survey", esc(self._count_text(staff))),
-            ("อัตราการตอบกลับ (บุคลากร) / Staff response rate", esc(rate)),
-            ("ผู้ตอบแบบสำรวจผู้รับบริการ / Citizen survey", esc(self._count_text(citizen))),
+            (
+                "กระทรวง / Ministry",
+                bilingual(self.info["ministry_th"], self.info["ministry_en"]),
+                "",
+            ),
+            ("ปีงบประมาณ / Fiscal year", esc(f"พ.ศ. {self.year} (ค.ศ. {self.year - 543})"), ""),
+            ("ผู้ตอบแบบสำรวจบุคลากร / Staff survey", esc(self._count_text(staff)), staff_mark),
+            ("อัตราการตอบกลับ (บุคลากร) / Staff response rate", esc(rate), rate_mark),
+            (
+                "ผู้ตอบแบบสำรวจผู้รับบริการ / Citizen survey",
+                esc(self._count_text(citizen)),
+                self._survey_sources("citizen", citizen),
+            ),
             (
                 "อัตราการตอบกลับ (ผู้รับบริการ) / Citizen response rate",
                 "–<small>ไม่ทราบจำนวนผู้รับบริการทั้งหมด / the number of service users is unknown</small>",
+                "",
             ),
         ]
-        cells = "".join(f"<div>{esc(label)}<b>{value}</b></div>" for label, value in facts)
+        cells = "".join(
+            f"<div>{esc(label)}<b{sources_attr(mark)}>{value}</b></div>"
+            for label, value, mark in facts
+        )
         return (
-            '<header class="report-header">'
+            f'<header class="report-header" data-agency="{esc(self.agency)}" '
+            f'data-year="{self.year}">'
             f'<h1 id="agency-name">{esc(self.info["name_th"])}<br>'
             f'<span class="en">{esc(self.info["name_en"])}</span></h1>'
             f"<p>รายงานผลการประเมินตามแนวทางการพัฒนาบุคลากรภาครัฐ พ.ศ. 2563–2565 / "
@@ -353,6 +408,10 @@ class AgencyReport:
                     "position": self.position(code),
                     "respondents": int(n) if _present(n) and int(n) >= self.k else None,
                     "reason": row["suppression_reason"] if row["status"] == "suppressed" else "",
+                    "sources": self.indicator_sources(code),
+                    "change_sources": self.indicator_sources(code, previous=True)
+                    if _present(row["value"]) and _present(row.get("change"))
+                    else "",
                 }
             )
         return pd.DataFrame(records)
@@ -388,9 +447,10 @@ class AgencyReport:
                 f'<tr data-indicator="{esc(r.indicator)}" data-status="{esc(r.status)}">'
                 f"<td><b>{esc(r.indicator)}</b> {esc(r.th)}<br>"
                 f'<span class="en">{esc(r.en)}</span></td>'
-                f'<td class="num value">{value}</td>'
+                f'<td class="num value"{sources_attr(r.sources)}>{value}</td>'
                 f"<td>{esc(r.target)}</td><td>{status_html(r.status, self.root)}</td>"
-                f"<td>{r.change}</td><td>{esc(r.position)}</td></tr>"
+                f"<td{sources_attr(r.change_sources)}>{r.change}</td>"
+                f"<td>{esc(r.position)}</td></tr>"
             )
         return (
             '<table class="scorecard" id="scorecard"><caption>ตัวชี้วัดความสำเร็จ A1–A7 / '
@@ -416,15 +476,18 @@ class AgencyReport:
                 f"ไม่เผยแพร่ {', '.join(suppressed)} เพราะมีผู้ตอบน้อยกว่า {self.k} คน / "
                 f"{', '.join(suppressed)} not published: fewer than {self.k} respondents."
             )
+        parts = [esc(p) for p in parts]
         changes = self.rows[self.rows["change_significant"].astype(bool)]
         for code, row in changes.iterrows():
             direction = ("เพิ่มขึ้น", "rose") if row["change"] > 0 else ("ลดลง", "fell")
-            parts.append(
+            text = esc(
                 f"{code} {direction[0]}อย่างมีนัยสำคัญจากปีก่อน / {code} {direction[1]} "
                 f"significantly from last year ({format_value(row['previous_value'], row['unit'])}"
                 f" → {format_value(row['value'], row['unit'])})."
             )
-        return '<div class="verdict">' + "<br>".join(esc(p) for p in parts) + "</div>"
+            mark = self.indicator_sources(str(code), previous=True)
+            parts.append(f"<span{sources_attr(mark)}>{text}</span>" if mark else text)
+        return '<div class="verdict">' + "<br>".join(parts) + "</div>"
 
     # -- satisfaction ------------------------------------------------------------------------
 
@@ -467,7 +530,9 @@ class AgencyReport:
                 f"; {side[0]}มัธยฐานของทุกหน่วยงาน ({median}) / {side[1]} the median "
                 f"of all agencies ({median})"
             )
-        return esc(f"{th} / {en}: {value}{interval}{tail}{bench}.")
+        text = esc(f"{th} / {en}: {value}{interval}{tail}{bench}.")
+        mark = self.indicator_sources(code)
+        return f"<span{sources_attr(mark)}>{text}</span>" if mark else text
 
     def trend(self, code: str) -> pd.DataFrame:
         """fiscal_year, series, value, ci_low, ci_high for the agency, its ministry's median and
@@ -488,8 +553,15 @@ class AgencyReport:
                 rows["fiscal_year"].map(peers).fillna(0).to_numpy() >= 2
             )
         )
+        survey = INDICATOR_SURVEY.get(code)
+        marks = [
+            self._mark(survey, code, n, int(y)) if survey and _present(v) else ""
+            for y, v, n in zip(rows["fiscal_year"], rows["value"], rows["respondents"], strict=True)
+        ]
         frames = [
-            rows[["fiscal_year", "value", "ci_low", "ci_high"]].assign(series=SERIES_AGENCY),
+            rows[["fiscal_year", "value", "ci_low", "ci_high"]].assign(
+                series=SERIES_AGENCY, **{SOURCES: marks}
+            ),
             rows[["fiscal_year", "ministry_median"]]
             .rename(columns={"ministry_median": "value"})
             .assign(series=SERIES_MINISTRY),
@@ -499,7 +571,8 @@ class AgencyReport:
         ]
         out = pd.concat(frames, ignore_index=True)
         out["fiscal_year"] = out["fiscal_year"].astype(int)
-        return out[["fiscal_year", "series", "value", "ci_low", "ci_high"]].sort_values(
+        out[SOURCES] = out[SOURCES].fillna("")
+        return out[["fiscal_year", "series", "value", "ci_low", "ci_high", SOURCES]].sort_values(
             ["series", "fiscal_year"], ignore_index=True
         )
 
@@ -529,6 +602,14 @@ class AgencyReport:
         mine["en"] = mine["item"].map(lambda c: book.column(c).en)
         mine["label"] = mine["th"]
         published = mine[mine["percent_positive"].notna()]
+        published = published.assign(
+            **{
+                SOURCES: [
+                    self._mark("staff", f"item:{i}", n)
+                    for i, n in zip(published["item"], published["respondents"], strict=True)
+                ]
+            }
+        )
         return published.sort_values("percent_positive", ascending=False, ignore_index=True)
 
     def suppressed_items(self) -> list[str]:
@@ -562,10 +643,11 @@ class AgencyReport:
             chosen = items[items[flag].fillna(False).astype(bool)] if len(items) else items
             if len(chosen):
                 lis = "".join(
-                    f"<li>{esc(r.th)} <span class='en'>/ {esc(r.en)}</span> — "
+                    f"<li{sources_attr(mark)}>{esc(r.th)} "
+                    f"<span class='en'>/ {esc(r.en)}</span> — "
                     f"{r.percent_positive:.0f}% เห็นด้วย / positive, "
                     f"{r.percent_negative:.0f}% ไม่เห็นด้วย / negative</li>"
-                    for r in chosen.itertuples()
+                    for r, mark in zip(chosen.itertuples(), chosen[SOURCES], strict=True)
                 )
                 content = f"<ul>{lis}</ul>"
             else:
@@ -595,6 +677,10 @@ class AgencyReport:
             {
                 "label": [f"{names[m]['th']} / {names[m]['en']}" for m in mine["measure"]],
                 "value": mine["correlation"].to_numpy(float),
+                SOURCES: [
+                    self._mark("staff", f"corr:{m}", n)
+                    for m, n in zip(mine["measure"], mine["respondents"], strict=True)
+                ],
             }
         )
 
@@ -608,7 +694,8 @@ class AgencyReport:
         if len(drivers):
             top = drivers.iloc[0]
             parts.append(
-                f"<p>ในหน่วยงานนี้ ปัจจัยที่สัมพันธ์กับความพึงพอใจมากที่สุดคือ {esc(top['label'])} "
+                f"<p{sources_attr(top[SOURCES])}>ในหน่วยงานนี้ ปัจจัยที่สัมพันธ์กับความพึงพอใจ"
+                f"มากที่สุดคือ {esc(top['label'])} "
                 f"(r = {top['value']:.2f}) / In this agency, satisfaction goes most closely "
                 f"with {esc(top['label'].split(' / ')[-1])} (r = {top['value']:.2f}).</p>"
             )
@@ -664,11 +751,31 @@ class AgencyReport:
             .groupby("measure")["agency_code"]
             .nunique()
         )
+
+        def mark(group: str, measure: str, value: Any, n: Any) -> str:
+            if not _present(value):
+                return ""
+            survey = "citizen" if group == "driver" else "staff"
+            kind = "construct" if group == "construct" else "item"  # personas: one item each
+            return self._mark(survey, f"{kind}:{measure}", n)
+
         out = mine.assign(
             label=mine["measure"].map(label),
             ministry_median=mine["ministry_median"].where(
                 mine["measure"].map(published).fillna(0).to_numpy() >= 2
             ),
+            **{
+                SOURCES: [
+                    mark(g, m, v, n)
+                    for g, m, v, n in zip(
+                        mine["group"],
+                        mine["measure"],
+                        mine["value"],
+                        mine["respondents"],
+                        strict=True,
+                    )
+                ]
+            },
         )
         return out[
             [
@@ -681,6 +788,7 @@ class AgencyReport:
                 "gov_q3",
                 "ministry_median",
                 "suppression_reason",
+                SOURCES,
             ]
         ].reset_index(drop=True)
 
@@ -730,6 +838,7 @@ class AgencyReport:
                 "gov_median": rows["gov_median"].to_numpy(float),
                 "gov_q3": rows["gov_q3"].to_numpy(float),
                 "ministry_median": ministry.to_numpy(float),
+                SOURCES: [self.indicator_sources(c) for c in codes],
             }
         )
 
@@ -766,7 +875,11 @@ class AgencyReport:
     def methods_html(self) -> str:
         s = self.sample()
         staff, citizen = s["staff"], s["citizen"]
-        items = []
+        items: list[str] = []
+        marks = {
+            0: self._survey_sources("staff", staff),
+            1: self._survey_sources("citizen", citizen),
+        }
         if staff["respondents"] is not None:
             rate = (
                 f", อัตราตอบกลับ / response rate {100 * staff['response_rate']:.1f}% of "
@@ -824,7 +937,11 @@ class AgencyReport:
             "ข้อควรระวัง / Caveat: the change test treats the two years as independent samples; "
             "position and funnel plots ignore the design effect and are a guide, not a verdict."
         )
-        return "<ul>" + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>"
+        return (
+            "<ul>"
+            + "".join(f"<li{sources_attr(marks.get(n))}>{esc(i)}</li>" for n, i in enumerate(items))
+            + "</ul>"
+        )
 
     def _set_aside_text(self) -> str:
         frame = self.data.table("set_aside_by_agency")
@@ -911,6 +1028,10 @@ def funnel_data(
             "agency_code": rows["agency_code"].to_numpy(),
             "n": rows["respondents"].astype(float).to_numpy(),
             "value": rows["value"].to_numpy(float),
+            SOURCES: [
+                sources(data.year, INDICATOR_SURVEY[code], code, {a: n})
+                for a, n in zip(rows["agency_code"], rows["respondents"], strict=True)
+            ],
         }
     )
     empty_limits = pd.DataFrame(columns=["n", "lower_95", "upper_95", "lower_99.8", "upper_99.8"])

@@ -479,3 +479,16 @@ def test_wrap_never_splits_a_cluster() -> None:
         assert line[-1] not in "เแโใไ"
     assert charts._wrap("short words only", 45) == "short words only"
     assert charts._wrap(np.nan, 45) == ""
+
+
+def test_figure_html_marks_the_respondents_of_the_rows_it_plots() -> None:
+    frame = bar_frame().assign(value=[0.4, np.nan, 0.1, 0.2][: len(bar_frame())])
+    marks = [f"2565/staff/corr:m{i} 01001={100 + i}" for i in range(len(frame))]
+    frame[charts.SOURCES] = marks
+    out = charts.figure_html(charts.bar_chart(frame, title="t", xlabel="x"), "bars")
+    svg = re.match(r"<figure class=\"chart\">(<svg[^>]*>)", out).group(1)
+    shown = re.search(r'data-sources="([^"]*)"', svg).group(1)
+    plotted = [m for m, v in zip(marks, frame["value"], strict=True) if not np.isnan(v)]
+    assert shown == "; ".join(plotted) and marks[1] not in shown  # the NaN row is not drawn
+    plain = charts.figure_html(charts.bar_chart(bar_frame(), title="t", xlabel="x"), "bars")
+    assert "data-sources" not in plain

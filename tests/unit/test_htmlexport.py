@@ -86,3 +86,15 @@ def test_the_page_prefers_thai_government_faces_and_embeds_its_own():
 def test_esc_escapes_markup_and_quotes():
     assert htmlexport.esc('<a href="x">&') == "&lt;a href=&quot;x&quot;&gt;&amp;"
     assert htmlexport.esc(None) == ""
+
+
+def test_audit_markers_name_the_respondents_and_merge():
+    one = htmlexport.sources(2565, "staff", "A5", {"01001": 159, "01002": float("nan")})
+    assert one == "2565/staff/A5 01001=159 01002=?"
+    assert htmlexport.sources(2565, "staff", "A5", {}) == ""
+    joined = htmlexport.join_sources(one, "", None, "2565/staff/A5 01003=12; 2564/staff/A5 01001=7")
+    assert joined == "2565/staff/A5 01001=159 01002=? 01003=12; 2564/staff/A5 01001=7"
+    assert htmlexport.sources_attr("") == ""
+    assert htmlexport.sources_attr('2565/staff/item:"x" a=1') == (
+        ' data-sources="2565/staff/item:&quot;x&quot; a=1"'
+    )

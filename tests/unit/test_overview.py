@@ -53,3 +53,29 @@ def test_trend_is_the_median_agency_value_per_year(processed):
     a5 = o.agency_rows[o.agency_rows["indicator"] == "A5"]["value"].median()
     assert trend["value"].iloc[0] == a5 and isinstance(trend, pd.DataFrame)
     assert "O1" in o.ocsc_scorecard_html() and o.ocsc_scorecard_html().count("<tr data-") == 3
+
+
+def test_figures_carry_markers_of_published_agencies_only(processed):
+    import re
+
+    from helpers import audit, charts
+
+    o = overview.OverviewReport(2565, processed)
+    header = o.header_html()
+    truth = audit.Truth(processed, 10)
+    for value, shown in re.findall(r'<b data-sources="([^"]*)">[^<]*\(([\d,]+) คน', header):
+        tokens = audit.parse_sources(value)[0]
+        assert sum(t.n for t in tokens) == int(shown.replace(",", ""))
+        assert all(t.n == truth.count(t.year, t.survey, t.measure, t.scope) >= 10 for t in tokens)
+    frames = [o.distribution(("A3", "A5", "A6", "A7"))[0], o.trend(("A5",)), o.funnel("A7")[0]]
+    for frame in frames:
+        assert frame[charts.SOURCES].str.len().gt(0).all()
+    hidden = o.agency_rows[o.agency_rows["status"] == "suppressed"]
+    html = o.ministries_html() + "".join(frames[0][charts.SOURCES])
+    marked = {
+        (t.scope, t.measure)
+        for value in re.findall(r'data-sources="([^"]*)"', html) + list(frames[0][charts.SOURCES])
+        for t in audit.parse_sources(value)[0]
+    }
+    assert len(hidden) and marked
+    assert not marked & set(zip(hidden["agency_code"], hidden["indicator"], strict=True))

@@ -157,3 +157,69 @@ def test_hostile_names_are_escaped(processed, tmp_path, small_and_large):
     assert "<script>" not in header and "&lt;script&gt;alert(1)&lt;/script&gt;" in header
     assert "<img" not in header and "&quot;&gt;&lt;img src=x onerror=1&gt;" in header
     assert report.agency_title(2565, code, root).startswith("<script>")  # text; page() escapes
+
+
+def _fragments(r: report.AgencyReport) -> str:
+    """Every HTML fragment of the report, and the audit markers of its chart frames."""
+    from helpers import charts
+
+    frames = [
+        r.trend("A5"),
+        r.trend("A7"),
+        r.items(),
+        r.satisfaction_drivers(),
+        r.measures(("construct", "persona")),
+        r.measures("driver"),
+        r.percent_indicators(("A3", "A6")),
+        r.funnel("A5")[0],
+        r.funnel("A7")[0],
+    ]
+    marks = [m for f in frames if charts.SOURCES in f for m in f[charts.SOURCES] if m]
+    html = "".join(
+        [
+            r.header_html(),
+            r.verdict_html(),
+            r.scorecard_html(),
+            r.indicator_sentence("A5"),
+            r.indicators_html(("A3", "A4", "A6")),
+            r.strengths_challenges_html(),
+            r.drivers_html(),
+            r.methods_html(),
+        ]
+    )
+    return html + "".join(f'<i data-sources="{m}"></i>' for m in marks)
+
+
+def test_every_marker_matches_the_recount_of_the_respondent_rows(processed, small_and_large):
+    """The audit markers a report writes name exactly the respondents the audit recounts."""
+    from helpers import audit
+
+    truth = audit.Truth(processed, 10)
+    for agency in small_and_large:
+        html = _fragments(report.AgencyReport(2565, agency, processed))
+        tokens = [
+            t
+            for value in re.findall(r'data-sources="([^"]*)"', html)
+            for t in audit.parse_sources(value)[0]
+        ]
+        for t in tokens:
+            assert t.n == truth.count(t.year, t.survey, t.measure, t.scope) >= 10, t
+        mine = {t for t in tokens if t.scope == agency}
+        if agency == small_and_large[1]:
+            measures = {t.measure for t in mine}
+            assert {"respondents", "A3", "A5", "A6", "A7"} <= measures
+            assert any(m.startswith("item:") for m in measures)
+            assert any(m.startswith("construct:") for m in measures)
+        else:
+            assert not {t for t in mine if t.survey == "staff"}  # nothing of its small survey
+
+
+def test_every_shown_count_sits_in_a_marker_naming_it(processed, small_and_large):
+    r = report.AgencyReport(2565, small_and_large[1], processed)
+    header = r.header_html()
+    assert f'data-agency="{r.agency}" data-year="2565"' in header
+    card = r.scorecard_html()
+    for cell in re.findall(r"<td class=\"num value\"([^>]*)>(.*?)</td>", card):
+        for n in re.findall(r'data-n="(\d+)"', cell[1]):
+            assert f"={n}" in cell[0], cell
+    assert re.search(r'<b data-sources="2565/staff/respondents \d+=\d+">[\d,]+ คน', header)
