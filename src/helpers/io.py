@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from helpers import crashpoints
+
 
 @contextlib.contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
@@ -29,6 +31,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
     try:
         yield tmp_path
         os.chmod(tmp_path, 0o644)  # mkstemp makes 0600; outputs are for readers
+        crashpoints.reach(f"replace{target.suffix}")
         os.replace(tmp_path, target)
     finally:
         tmp_path.unlink(missing_ok=True)
@@ -86,3 +89,11 @@ def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
         while block := fh.read(chunk):
             digest.update(block)
     return digest.hexdigest()
+
+
+def remove_files(folder: Path, pattern: str) -> list[Path]:
+    """Delete the files in ``folder`` matching ``pattern`` (outputs that no longer apply)."""
+    removed = sorted(p for p in Path(folder).glob(pattern) if p.is_file())
+    for path in removed:
+        path.unlink()
+    return removed

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from helpers import config, paths, runner, years
+from helpers import config, crashpoints, paths, runner, years
 from helpers.fingerprint import (
     ABSENT,
     FileHashes,
@@ -160,7 +160,7 @@ class Tracker:
     def record_path(self, unit: Unit) -> Path:
         folder = self.processed / str(unit.year) / "fingerprints"
         if unit.agency is not None:
-            return folder / unit.stage.name / f"{unit.agency}.json"
+            return folder / unit.stage.name / f"{runner.safe_code(unit.agency)}.json"
         return folder / f"{unit.stage.name}.json"
 
     def outputs(self, unit: Unit) -> list[Path]:
@@ -259,6 +259,12 @@ class RunResult:
     log: Path | None = None
     manifest: Path | None = None
     interrupted: bool = False
+    problems: list[str] = field(default_factory=list)  # run-level: raw data changed, audit
+    audit: Any = None  # helpers.audit.AuditResult of the published outputs, when reports ran
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.problems
 
     @property
     def built(self) -> list[RunOutcome]:
@@ -411,6 +417,7 @@ def run(
     root = root or paths.project_root()
     found, wanted, chosen = _validate(root, years_, stage_names, agencies)
     _clear_leftovers(root)
+    raw_before = raw_snapshot(root)
     started = dt.datetime.now()
     stamp = started.strftime("%Y%m%d-%H%M%S-%f")
     processed = paths.resolve(config.pipeline(root)["paths"]["processed"], root)
@@ -457,6 +464,7 @@ def run(
 
             path = report_index.write_index(root)
             reporter.line(f"index -> {path.relative_to(root)}", show=not show_bar)
+            _audit(wanted, root, result, reporter)
     except KeyboardInterrupt:
         result.interrupted = True
         reporter.line("interrupted: finished outputs are kept; rerun to complete the work")
@@ -466,6 +474,13 @@ def run(
         for pool in {id(executor): executor, id(local): local}.values():
             if hasattr(pool, "close"):
                 pool.close()
+        changed = changed_raw_files(raw_before, raw_snapshot(root))
+        if changed:
+            result.problems.append(
+                f"raw data changed during the run: {', '.join(changed)}. Raw files are inputs "
+                "only; restore them from the agencies' originals and rerun"
+            )
+            reporter.line(f"PROBLEM: {result.problems[-1]}")
         result.manifest = write_manifest(
             runs / f"{stamp}.json",
             root,
@@ -480,6 +495,39 @@ def run(
         reporter.line(f"manifest -> {result.manifest.relative_to(root)}", show=False)
         reporter.close()
     return result
+
+
+def _audit(wanted: list[int], root: Path, result: RunResult, reporter: Reporter) -> None:
+    """Scan the published outputs of the run's years (and the index) for confidentiality
+    breaches; any finding fails the run."""
+    from helpers import audit
+
+    result.audit = audit.audit(wanted, root)
+    lines = audit.format_result(result.audit).splitlines()
+    for line in lines[:-1]:
+        reporter.line(line, show=False)
+    reporter.line(lines[-1])
+    if not result.audit.ok:
+        result.problems.append(
+            f"the audit found {len(result.audit.findings)} confidentiality finding(s) in the "
+            "published outputs; they are listed in the log and by `workbook audit`"
+        )
+
+
+def raw_snapshot(root: Path) -> dict[str, str]:
+    """{path: sha256} of every file under the raw data folder, hashed afresh (no cache)."""
+    from helpers.io import sha256_file
+
+    raw = paths.resolve(config.pipeline(root)["paths"]["raw"], root)
+    files = sorted(p for p in raw.rglob("*") if p.is_file()) if raw.is_dir() else []
+    return {p.relative_to(raw).as_posix(): sha256_file(p) for p in files}
+
+
+def changed_raw_files(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    """Raw files added, removed or modified between two snapshots."""
+    return sorted(
+        name for name in before.keys() | after.keys() if before.get(name) != after.get(name)
+    )
 
 
 def _run_batch(
@@ -529,6 +577,7 @@ def _run_batch(
             )
         if outcome.ok:
             tracker.write_record(unit, parts)
+            crashpoints.reach(f"recorded:{unit.stage.name}")
         result.outcomes.append(outcome)
         reporter.line(_describe(outcome, root), show=not outcome.ok or not show_bar)
         reporter.done(outcome)
@@ -589,6 +638,10 @@ def write_manifest(
             "raw": {str(y): tracker.raw_inputs(y) for y in wanted},
         },
         "stages": stages_total,
+        "problems": result.problems,
+        "audit": None
+        if result.audit is None
+        else {"outputs": len(result.audit.files), "findings": result.audit.counts()},
         "units": [
             {
                 "stage": o.stage,

@@ -193,6 +193,50 @@ def _write_html(stage: Stage, executed: Path, year: int, agency: str | None, roo
     return io.write_text_atomic(page, target)
 
 
+@dataclass
+class Limits:
+    """How long one notebook may run: each cell at most ``cell_seconds``, the whole notebook
+    (kernel start included) at most ``notebook_seconds`` (``runner`` in pipeline.yaml)."""
+
+    cell_seconds: float
+    notebook_seconds: float
+    deadline: float = 0.0
+
+    @classmethod
+    def from_config(cls, root: Path | None = None) -> Limits:
+        settings = config.pipeline(root)["runner"]
+        return cls(
+            float(settings["cell_timeout_seconds"]), float(settings["notebook_timeout_seconds"])
+        )
+
+    def start(self):
+        """Start the clock; returns nbclient's ``timeout_func`` (seconds allowed per cell)."""
+        self.deadline = time.monotonic() + self.notebook_seconds
+
+        def seconds_for(_cell) -> float:
+            return max(min(self.cell_seconds, self.deadline - time.monotonic()), 0.5)
+
+        return seconds_for
+
+    def explain(self, exc: Exception) -> str:
+        """One line for an execution that stopped without an error cell."""
+        name = exc.__class__.__name__
+        if name == "CellTimeoutError":
+            if time.monotonic() >= self.deadline - 1:
+                return (
+                    f"Timeout: the notebook ran longer than {self.notebook_seconds:g} s "
+                    "(runner.notebook_timeout_seconds) and was stopped"
+                )
+            return (
+                f"Timeout: a cell ran longer than {self.cell_seconds:g} s "
+                "(runner.cell_timeout_seconds) and was stopped"
+            )
+        if name == "DeadKernelError":
+            return f"DeadKernelError: the kernel died while running the notebook ({exc})"
+        first = next((line for line in str(exc).splitlines() if line.strip()), "")
+        return f"{name}: {first}"
+
+
 def run_notebook(
     stage: Stage, year: int, root: Path | None = None, agency: str | None = None
 ) -> RunOutcome:
@@ -212,6 +256,7 @@ def run_notebook(
     partial = target.with_name(f".{target.stem}.running.ipynb")
     failed = target.with_name(f"{target.stem}.failed.ipynb")
     started = time.perf_counter()
+    limits = Limits.from_config(root)
     env_root = os.environ.get("HRD_WORKBOOK_ROOT")
     os.environ["HRD_WORKBOOK_ROOT"] = str(root)  # the kernel inherits it
     try:
@@ -222,14 +267,14 @@ def run_notebook(
             kernel_name=kernel_name(root),
             cwd=str(root),
             progress_bar=False,
-            execution_timeout=config.pipeline(root)["runner"]["cell_timeout_seconds"],
+            timeout_func=limits.start(),  # passed on to nbclient, overrides the cell timeout
             kernel_manager_class=_ipc_kernel_manager(),
             shutdown_kernel="immediate",  # graceful shutdown costs ~0.7 s and sometimes stalls
         )
     except PapermillExecutionError as exc:
         error = f"{exc.ename}: {exc.evalue}"
-    except Exception as exc:  # a cell timeout or a dead kernel: keep whatever was saved
-        error = f"{exc.__class__.__name__}: {exc}"
+    except Exception as exc:  # a timeout or a dead kernel: keep whatever was saved
+        error = limits.explain(exc)
     else:
         error = ""
     finally:

@@ -48,3 +48,19 @@ def test_status_refuses_an_unknown_year(project, capsys):
     (project / "data/raw/2565").mkdir(parents=True)
     assert main(["status", "--year", "2570"]) == 2
     assert "No raw data for fiscal year 2570" in capsys.readouterr().err
+
+
+def test_raw_snapshots_name_added_removed_and_modified_files(project):
+    raw = project / "data/raw"
+    (raw / "2565").mkdir()
+    (raw / "2565/staff_survey.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    before = pipeline.raw_snapshot(project)
+    assert set(before) == {"reference/agencies.csv", "2565/staff_survey.csv"}
+    (raw / "2565/staff_survey.csv").write_text("a,b\n1,3\n", encoding="utf-8")
+    (raw / "2565/new.csv").write_text("x\n", encoding="utf-8")
+    (raw / "reference/agencies.csv").unlink()
+    assert pipeline.changed_raw_files(before, pipeline.raw_snapshot(project)) == [
+        "2565/new.csv",
+        "2565/staff_survey.csv",
+        "reference/agencies.csv",
+    ]

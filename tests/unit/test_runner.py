@@ -81,3 +81,39 @@ def test_each_kernel_gets_its_own_ipc_socket_prefix():
 def test_workers_default_to_two_per_core(project, monkeypatch):
     monkeypatch.setattr(runner.os, "cpu_count", lambda: 3)
     assert runner.workers(project) == 6
+
+
+def test_limits_give_each_cell_what_is_left_of_the_notebook_budget(monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(runner.time, "monotonic", lambda: clock[0])
+    limits = runner.Limits(cell_seconds=60, notebook_seconds=100)
+    seconds_for = limits.start()
+    assert seconds_for(None) == 60  # the cell limit while the notebook has time
+    clock[0] += 70
+    assert seconds_for(None) == 30  # then only what is left of the notebook's
+    clock[0] += 40
+    assert seconds_for(None) == 0.5  # past the deadline: the next wait times out at once
+
+
+def test_limits_explain_timeouts_and_dead_kernels(monkeypatch):
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    clock = [0.0]
+    monkeypatch.setattr(runner.time, "monotonic", lambda: clock[0])
+    limits = runner.Limits(cell_seconds=5, notebook_seconds=50)
+    limits.start()
+    timeout = CellTimeoutError("A cell timed out while it was being executed, after 5 seconds.")
+    assert limits.explain(timeout) == (
+        "Timeout: a cell ran longer than 5 s (runner.cell_timeout_seconds) and was stopped"
+    )
+    clock[0] = 50
+    assert limits.explain(timeout).startswith("Timeout: the notebook ran longer than 50 s")
+    assert limits.explain(DeadKernelError("Kernel died")) == (
+        "DeadKernelError: the kernel died while running the notebook (Kernel died)"
+    )
+    assert limits.explain(OSError("disk full\nmore detail")) == "OSError: disk full"
+
+
+def test_limits_come_from_config(project):
+    limits = runner.Limits.from_config(project)
+    assert limits.cell_seconds > 0 and limits.notebook_seconds >= limits.cell_seconds
