@@ -261,6 +261,7 @@ class RunResult:
     interrupted: bool = False
     problems: list[str] = field(default_factory=list)  # run-level: raw data changed, audit
     audit: Any = None  # helpers.audit.AuditResult of the published outputs, when reports ran
+    audit_record: dict[str, Any] | None = None  # what the manifest says of the audit
 
     @property
     def ok(self) -> bool:
@@ -418,6 +419,7 @@ def run(
     found, wanted, chosen = _validate(root, years_, stage_names, agencies)
     _clear_leftovers(root)
     raw_before = raw_snapshot(root)
+    previous = last_manifest(root)
     started = dt.datetime.now()
     stamp = started.strftime("%Y%m%d-%H%M%S-%f")
     processed = paths.resolve(config.pipeline(root)["paths"]["processed"], root)
@@ -464,7 +466,7 @@ def run(
 
             path = report_index.write_index(root)
             reporter.line(f"index -> {path.relative_to(root)}", show=not show_bar)
-            _audit(wanted, root, result, reporter)
+            _audit(wanted, root, result, reporter, previous)
     except KeyboardInterrupt:
         result.interrupted = True
         reporter.line("interrupted: finished outputs are kept; rerun to complete the work")
@@ -497,12 +499,35 @@ def run(
     return result
 
 
-def _audit(wanted: list[int], root: Path, result: RunResult, reporter: Reporter) -> None:
+def _audit(
+    wanted: list[int],
+    root: Path,
+    result: RunResult,
+    reporter: Reporter,
+    previous: dict[str, Any] | None,
+) -> None:
     """Scan the published outputs of the run's years (and the index) for confidentiality
-    breaches; any finding fails the run."""
+    breaches; any finding fails the run. Not repeated when nothing was rebuilt since an audit
+    of these years found nothing (a changed output is never skipped: it no longer matches its
+    build record, so it is rebuilt)."""
     from helpers import audit
 
+    last = (previous or {}).get("audit") or {}
+    if (
+        all(o.skipped for o in result.outcomes)
+        and last.get("findings") == {}
+        and set(wanted) <= set(last.get("years", []))
+    ):
+        result.audit_record = {**last, "repeated": False}
+        reporter.line("audit: nothing rebuilt since the last audit found nothing; not repeated")
+        return
     result.audit = audit.audit(wanted, root)
+    result.audit_record = {
+        "outputs": len(result.audit.files),
+        "findings": result.audit.counts(),
+        "years": result.audit.years,
+        "seconds": round(result.audit.seconds, 3),
+    }
     lines = audit.format_result(result.audit).splitlines()
     for line in lines[:-1]:
         reporter.line(line, show=False)
@@ -639,9 +664,7 @@ def write_manifest(
         },
         "stages": stages_total,
         "problems": result.problems,
-        "audit": None
-        if result.audit is None
-        else {"outputs": len(result.audit.files), "findings": result.audit.counts()},
+        "audit": result.audit_record,
         "units": [
             {
                 "stage": o.stage,

@@ -51,6 +51,9 @@ def test_a_second_run_with_nothing_changed_builds_nothing(built, tmp_path):
     assert manifest["versions"]["pandas"] and manifest["fingerprints"]["code"]
     assert {u["status"] for u in manifest["units"]} == {"skipped"}
     assert all(row["up to date"] == row["units"] for row in pipeline.status(root=root))
+    assert result.audit.ok and manifest["audit"]["findings"] == {}
+    again = pipeline.run(root=root, echo=_quiet, progress=False)  # the audit is not repeated
+    assert again.built == [] and again.audit is None and again.audit_record["repeated"] is False
 
 
 def test_a_corrected_file_for_one_agency_reruns_its_dependants_only(built, tmp_path):
