@@ -206,7 +206,7 @@ class Truth:
     def frame(self, year: int, survey: str) -> pd.DataFrame | None:
         key = (year, survey)
         if key not in self._frames:
-            path = self.processed / str(year) / "clean" / f"{SURVEYS[survey]}.parquet"
+            path = paths.processed_dir(year, "clean", self.root) / f"{SURVEYS[survey]}.parquet"
             frame = pd.read_parquet(path) if path.is_file() else None
             if frame is not None:
                 frame = frame.assign(agency=frame["agency"].astype(str))

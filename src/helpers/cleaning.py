@@ -416,7 +416,7 @@ def clean_file(
         if column.name not in raw:
             kept[column.name] = pd.Series(pd.NA, index=kept.index, dtype=normaliser.dtype)
             continue
-        values, invalid = _normalise(raw[column.name], normaliser)
+        values, invalid = normalise_series(raw[column.name], normaliser)
         kept[column.name] = values
         if column.required:
             # empty, or a no-answer marker ('-', 'ไม่ทราบ') that the normaliser reads as None
@@ -451,7 +451,7 @@ def clean_file(
     scrubbed = sum(
         identifiers_scrubbed(raw[c.name][alive])
         for c in codebook.columns
-        if c.type == "free_text" and c.name in raw and alive.any()
+        if c.type == "free_text" and c.name in raw
     )
     kept["fiscal_year"] = pd.array([years.to_be(year)] * len(kept), dtype="Int64")
     kept["source_file"] = pd.array([file] * len(kept), dtype="string")
@@ -469,17 +469,6 @@ def clean_file(
         extra_columns=extras,
         identifiers_scrubbed=scrubbed,
         notes=table.notes,
-    )
-
-
-def _normalise(raw: pd.Series, normaliser) -> tuple[pd.Series, pd.Series]:
-    """``normalise_series`` on the distinct values only, spread back to every row (a column of
-    a million answers holds a handful of values)."""
-    codes, uniques = pd.factorize(raw)
-    values, invalid = normalise_series(pd.Series(uniques, dtype=object), normaliser)
-    return (
-        pd.Series(values.array.take(codes), index=raw.index, name=raw.name),
-        pd.Series(invalid.to_numpy()[codes], index=raw.index, name=raw.name),
     )
 
 

@@ -155,6 +155,12 @@ def sources_attr(*markers: Any) -> str:
     return f' data-sources="{esc(joined)}"' if joined else ""
 
 
+def marked(html_text: str, *markers: Any) -> str:
+    """``html_text`` in a ``<span>`` carrying its audit marker; unchanged without a marker."""
+    attr = sources_attr(*markers)
+    return f"<span{attr}>{html_text}</span>" if attr else html_text
+
+
 def _csp(script: bool) -> str:
     scripts = "'unsafe-inline'" if script else "'none'"
     return (

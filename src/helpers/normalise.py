@@ -270,18 +270,22 @@ def normalise_series(raw: pd.Series, normaliser: Normaliser) -> tuple[pd.Series,
 
     Invalid cells become missing in the values; the caller records them.
     """
-    mapping = {value: normaliser.convert(value) for value in raw.unique()}
-    converted = raw.map(mapping)
+    # Converted and typed once per distinct value, then spread back to every row: a column of
+    # a million answers holds a handful of values.
+    codes, uniques = pd.factorize(raw, use_na_sentinel=False)
+    converted = pd.Series([normaliser.convert(value) for value in uniques], dtype=object)
     invalid = converted.map(lambda v: v is INVALID).astype(bool)
     values = converted.where(~invalid, None)
     if normaliser.dtype.startswith("datetime"):
         typed = pd.to_datetime(values, errors="raise").astype(normaliser.dtype)
     else:
         typed = values.astype(object).where(values.notna(), None).astype(normaliser.dtype)
-    return typed, invalid
+    return (
+        pd.Series(typed.array.take(codes), index=raw.index, name=raw.name),
+        pd.Series(invalid.to_numpy()[codes], index=raw.index, name=raw.name),
+    )
 
 
 def identifiers_scrubbed(raw: pd.Series) -> int:
     """How many identifiers ``scrub`` removes from a free-text column."""
-    counts = {value: scrub(value)[1] for value in raw.unique() if value}
-    return int(raw.map(counts).fillna(0).sum())
+    return sum(scrub(value)[1] * n for value, n in raw.value_counts().items() if value)

@@ -27,16 +27,19 @@ import pandas as pd
 
 from helpers import config, kpi, paths, years
 from helpers.charts import SOURCES
-from helpers.htmlexport import esc, join_sources, sources, sources_attr
+from helpers.htmlexport import esc, join_sources, marked, sources, sources_attr
 from helpers.reasons import REASONS
 
 SERIES_AGENCY = "หน่วยงานนี้ / This agency"
 SERIES_MINISTRY = "มัธยฐานกระทรวง / Ministry median"
 SERIES_GOV = "มัธยฐานทั้งประเทศ / Government median"
-SURVEY_INDICATORS = ("A3", "A5", "A6", "A7")
 TREND_SERIES = (SERIES_AGENCY, SERIES_MINISTRY, SERIES_GOV)
-# The survey each survey-based indicator comes from (audit markers).
-INDICATOR_SURVEY = {"A3": "staff", "A5": "staff", "A6": "staff", "A7": "citizen"}
+# The survey each survey-based indicator comes from (audit markers): {"A5": "staff", ...}.
+INDICATOR_SURVEY = {
+    code: i.source.removesuffix("_survey")
+    for code, i in kpi.INDICATORS.items()
+    if i.source.endswith("_survey")
+}
 
 
 class ReportError(ValueError):
@@ -486,7 +489,7 @@ class AgencyReport:
                 f" → {format_value(row['value'], row['unit'])})."
             )
             mark = self.indicator_sources(str(code), previous=True)
-            parts.append(f"<span{sources_attr(mark)}>{text}</span>" if mark else text)
+            parts.append(marked(text, mark))
         return '<div class="verdict">' + "<br>".join(parts) + "</div>"
 
     # -- satisfaction ------------------------------------------------------------------------
@@ -532,7 +535,7 @@ class AgencyReport:
             )
         text = esc(f"{th} / {en}: {value}{interval}{tail}{bench}.")
         mark = self.indicator_sources(code)
-        return f"<span{sources_attr(mark)}>{text}</span>" if mark else text
+        return marked(text, mark)
 
     def trend(self, code: str) -> pd.DataFrame:
         """fiscal_year, series, value, ci_low, ci_high for the agency, its ministry's median and

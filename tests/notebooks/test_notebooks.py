@@ -11,7 +11,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from helpers import cleaning, pipeline, runner
+from helpers import cleaning, paths, pipeline, runner
 from tests.conftest import write_csv
 from tests.unit.test_cleaning import STAFF, staff_row
 
@@ -133,3 +133,19 @@ def test_each_notebook_runs_top_to_bottom_with_its_default_parameters(demo_proje
             cwd=str(demo_project),
             progress_bar=False,
         )
+
+
+@pytest.mark.slow
+def test_a_year_without_a_citizen_survey_fits_no_trust_model_and_drops_stale_results(project):
+    write_csv(project / "data/raw/2565/staff_survey.csv", STAFF, [staff_row()])
+    stale = paths.processed_dir(2565, "models", project) / "citizen_trust_ame.parquet"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"left by an earlier run with citizen data")
+    outcomes = pipeline.run(
+        [2565], ["clean", "citizen_model"], project, echo=_quiet, progress=False
+    ).outcomes
+    assert [o.ok for o in outcomes] == [True, True], [o.error for o in outcomes]
+    executed = nbformat.read(outcomes[1].executed, as_version=4)
+    text = "".join(str(o) for c in executed.cells if c.cell_type == "code" for o in c.outputs)
+    assert "No citizen survey this year" in text and "citizen_trust_ame.parquet" in text
+    assert list(stale.parent.glob("citizen_*")) == []
