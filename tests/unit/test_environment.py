@@ -37,7 +37,7 @@ def test_environment_yml_matches_pyproject():
     )
     env = yaml.safe_load((REPO / "environment.yml").read_text())
     conda = [d for d in env["dependencies"] if isinstance(d, str)]
-    listed = dict(_split(d) for d in conda if not d.startswith(("python", "pip")))
+    listed = dict(_split(d) for d in conda if _split(d)[0] not in ("python", "pip"))
     assert listed == wanted
     assert "python=3.11" in conda
     pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
