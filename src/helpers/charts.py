@@ -112,7 +112,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def _register_fonts() -> None:
+def register_fonts() -> None:
     from matplotlib import font_manager
 
     known = {Path(entry.fname) for entry in font_manager.fontManager.ttflist}
@@ -125,7 +125,7 @@ def setup_fonts() -> None:
     """Register the vendored Thai fonts and set the report style in ``matplotlib.rcParams``."""
     import matplotlib
 
-    _register_fonts()
+    register_fonts()
     matplotlib.rcParams.update(_RC)
 
 
@@ -133,7 +133,7 @@ def setup_fonts() -> None:
 def _style() -> Iterator[None]:
     import matplotlib
 
-    _register_fonts()
+    register_fonts()
     with matplotlib.rc_context(_RC):
         yield
 

@@ -439,7 +439,9 @@ def run(
         show=False,
     )
     say = reporter.line
+    server = contextlib.ExitStack()
     try:
+        server.enter_context(runner.kernel_server(root))
         for group in _groups(chosen):
             batches = []
             for stage in group:
@@ -454,7 +456,10 @@ def run(
                 else:
                     batches.append((local, [Unit(stage, y) for y in stage_years]))
             if len(group) > 1:  # independent stages: one batch, run side by side
-                batches = [(local, [u for _, units in batches for u in units])]
+                merged = [u for _, units in batches for u in units]
+                merged.sort(key=lambda u: u.stage.scope == "agency")  # the overview not left last
+                fan_out = any(s.scope == "agency" for s in group)
+                batches = [(executor if fan_out else local, merged)]
             for pool, units in batches:
                 _run_batch(pool, units, tracker, reporter, result, root, force, show_bar)
             for stage in group:
@@ -476,6 +481,7 @@ def run(
         for pool in {id(executor): executor, id(local): local}.values():
             if hasattr(pool, "close"):
                 pool.close()
+        server.close()
         changed = changed_raw_files(raw_before, raw_snapshot(root))
         if changed:
             result.problems.append(

@@ -7,10 +7,12 @@ from __future__ import annotations
 import keyword
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from helpers import config, paths, years
+from helpers import config, kernels, paths, years
 
 
 class ParameterError(ValueError):
@@ -108,28 +110,63 @@ def check_parameters(notebook: Path, parameters: dict) -> None:
             )
 
 
-def _ipc_kernel_manager() -> type:
-    """A kernel manager on local IPC sockets: no TCP ports (parallel kernels cannot collide,
-    papermill issue 511) and no unencrypted-TCP warning in the evaluator's log."""
-    from jupyter_client.manager import AsyncKernelManager
-    from traitlets import default
+SAVE_EVERY_SECONDS = 5.0
+ENGINE = "workbook"
 
-    class IPCKernelManager(AsyncKernelManager):
-        @default("transport")
-        def _default_transport(self) -> str:
-            return "ipc"
 
-        @default("ip")
-        def _default_ip(self) -> str:
-            # jupyter_client's default is "kernel-ipc" in the working directory, with socket
-            # numbers picked by checking which files exist: parallel runs in one folder race
-            # for the same sockets. A unique prefix per kernel cannot collide.
-            import tempfile
-            import uuid
+def _register_engine() -> str:
+    """papermill's nbclient engine, saving the executed notebook less often: papermill writes
+    the whole notebook at every cell's start and end (~50 writes and 0.3 s of CPU for a report);
+    this one writes it when it starts, at most every ``SAVE_EVERY_SECONDS`` while it runs (so a
+    long stage still shows its progress), and when it ends, error or not."""
+    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
 
-            return os.path.join(tempfile.gettempdir(), f"hrd-{uuid.uuid4().hex[:16]}-ipc")
+    if ENGINE in papermill_engines._engines:
+        return ENGINE
 
-    return IPCKernelManager
+    class SparingSaves(NotebookExecutionManager):
+        _saved = float("-inf")
+        _final = False
+
+        def save(self, **kwargs):
+            now = time.monotonic()
+            if self._final or now - self._saved >= SAVE_EVERY_SECONDS:
+                super().save(**kwargs)
+                self._saved = now
+
+        def notebook_complete(self, **kwargs):
+            self._final = True
+            super().notebook_complete(**kwargs)
+
+    class WorkbookEngine(NBClientEngine):
+        @classmethod
+        def execute_notebook(
+            cls,
+            nb,
+            kernel_name,
+            output_path=None,
+            progress_bar=True,
+            log_output=False,
+            autosave_cell_every=30,
+            **kwargs,
+        ):
+            manager = SparingSaves(
+                nb,
+                output_path=output_path,
+                progress_bar=progress_bar,
+                log_output=log_output,
+                autosave_cell_every=autosave_cell_every,
+            )
+            manager.notebook_start()
+            try:
+                cls.execute_managed_notebook(manager, kernel_name, log_output=log_output, **kwargs)
+            finally:
+                manager.cleanup_pbar()
+                manager.notebook_complete()
+            return manager.nb
+
+    papermill_engines.register(ENGINE, WorkbookEngine)
+    return ENGINE
 
 
 def kernel_name(root: Path | None = None) -> str:
@@ -143,6 +180,23 @@ def kernel_name(root: Path | None = None) -> str:
         if settings["kernel_name"] in available
         else settings["fallback_kernel_name"]
     )
+
+
+@contextmanager
+def kernel_server(root: Path | None = None) -> Iterator[str | None]:
+    """For the block, notebooks run in kernels forked from a warm kernel server
+    (:mod:`helpers.kernels`) when ``runner.fork_kernels`` is on and the kernel is an ipykernel;
+    yields the server's address, or None."""
+    interpreter = None
+    if config.pipeline(root)["runner"].get("fork_kernels", True):
+        from jupyter_client.kernelspec import KernelSpecManager
+
+        with suppress(Exception):  # an unusual kernelspec: kernels start the usual way
+            spec = KernelSpecManager().get_kernel_spec(kernel_name(root))
+            split = kernels.split_command(spec.argv)
+            interpreter = split[0] if split else None
+    with kernels.kernel_server(interpreter, root or paths.project_root()) as address:
+        yield address
 
 
 def executed_path(
@@ -268,7 +322,8 @@ def run_notebook(
             cwd=str(root),
             progress_bar=False,
             timeout_func=limits.start(),  # passed on to nbclient, overrides the cell timeout
-            kernel_manager_class=_ipc_kernel_manager(),
+            kernel_manager_class=kernels.kernel_manager_class(),
+            engine_name=_register_engine(),
             shutdown_kernel="immediate",  # graceful shutdown costs ~0.7 s and sometimes stalls
         )
     except PapermillExecutionError as exc:

@@ -69,15 +69,6 @@ def test_agency_notebook_declares_year_and_agency(project):
         runner.check_parameters(stage.notebook, {"year": 2565, "agency": 3007})
 
 
-def test_each_kernel_gets_its_own_ipc_socket_prefix():
-    """jupyter_client's default "kernel-ipc" in the working folder lets parallel runs race
-    for the same socket files (seen: 'Kernel didn't respond in 60 seconds')."""
-    manager = runner._ipc_kernel_manager()
-    first, second = manager(kernel_name="python3"), manager(kernel_name="python3")
-    assert first.transport == "ipc"
-    assert first.ip != second.ip and first.ip.startswith("/")
-
-
 def test_workers_default_to_two_per_core(project, monkeypatch):
     monkeypatch.setattr(runner.os, "cpu_count", lambda: 3)
     assert runner.workers(project) == 6
