@@ -20,6 +20,7 @@ import contextlib
 import importlib
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -37,11 +38,23 @@ LAUNCHER = ["-m", "ipykernel_launcher"]
 PRELOAD = (
     "numpy",
     "pandas",
-    "pyarrow",
-    "pyarrow.parquet",
+    "pandas.core.arrays.arrow.extension_types",
+    "pandas.core.reshape.reshape",
+    "pandas.io.formats.csvs",
+    "pandas.io.formats.string",
     "pandas.io.parquet",
+    "pyarrow",
+    "pyarrow.dataset",
+    "pyarrow.pandas_compat",
+    "pyarrow.parquet",
+    "pandera.pandas",
+    "pandera.backends.pandas.register",
+    "pandera.accessors.pandas_accessor",
+    "pandera.strategies",  # imports hypothesis where it is installed
+    "encodings.cp874",
+    "encodings.cp437",
     "yaml",
-    "openpyxl",
+    "python_calamine",
     "scipy.special",
     "scipy.stats",
     "statsmodels.api",
@@ -52,7 +65,9 @@ PRELOAD = (
     "matplotlib.pyplot",
     "matplotlib.backends.backend_svg",
     "IPython",
+    "IPython.core.pylabtools",
     "IPython.display",
+    "matplotlib_inline.backend_inline",
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
     "helpers.aggregates",
@@ -210,7 +225,9 @@ def kernel_server(interpreter: list[str] | None, cwd: Path) -> Iterator[str | No
     if not interpreter or not hasattr(os, "fork"):
         yield None
         return
-    address = os.path.join(tempfile.gettempdir(), f"hrd-kernels-{uuid.uuid4().hex[:16]}.sock")
+    # in a folder only this user can enter: whoever can connect can start code as this user
+    folder = tempfile.mkdtemp(prefix="hrd-kernels-")
+    address = os.path.join(folder, "server.sock")
     process = subprocess.Popen(
         [*interpreter, "-m", "helpers.kernels", address], cwd=cwd, stdin=subprocess.DEVNULL
     )
@@ -229,8 +246,7 @@ def kernel_server(interpreter: list[str] | None, cwd: Path) -> Iterator[str | No
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        with contextlib.suppress(OSError):
-            os.unlink(address)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def request_kernel(address: str, args: list[str], env: dict[str, str], cwd: str) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import executors, years
+from helpers import executors, paths, years
 
 
 @pytest.mark.parametrize("workers", [1, 2])
@@ -23,3 +23,17 @@ def test_the_executor_is_chosen_by_scheduler():
 def test_a_dask_address_that_answers_nothing_fails_clearly():
     with pytest.raises(OSError):
         executors.DaskExecutor("tcp://127.0.0.1:9", timeout=1)  # nothing listens there
+
+
+def test_workers_see_the_environment_of_the_run_that_starts_them(monkeypatch):
+    """Workers are forked from a forkserver that outlives a run; each pool must still give
+    them the current project root and kernel server, not the first run's."""
+    seen = {}
+    for run in ("first", "second"):
+        monkeypatch.setenv("HRD_WORKBOOK_ROOT", f"/{run}")
+        pool = executors.LocalExecutor(2)
+        try:
+            seen[run] = {str(r) for _, r in pool.run(paths.project_root, [()] * 4)}
+        finally:
+            pool.close()
+    assert seen == {"first": {"/first"}, "second": {"/second"}}

@@ -80,6 +80,7 @@ def test_kernels_are_forked_warm_and_fresh_each_time(tmp_path, monkeypatch):
     monkeypatch.setenv("HRD_PROBE", "from the runner")
     interpreter = kernels.split_command([sys.executable, "-m", "ipykernel_launcher"])[0]
     with kernels.kernel_server(interpreter, tmp_path) as address:
+        assert Path(address).parent.stat().st_mode & 0o077 == 0  # only this user may connect
         server_pid = _server_pid(address)
         first = _run([probe, "import numpy; numpy.LEAKED = 1; print('set')"], tmp_path)
         second = _run([probe, "import numpy; print(hasattr(numpy, 'LEAKED'))"], tmp_path)
@@ -89,7 +90,7 @@ def test_kernels_are_forked_warm_and_fresh_each_time(tmp_path, monkeypatch):
         assert preloaded == "True"  # ...which had imported pandas already
         assert cwd == str(tmp_path) and value == "from the runner"
     assert second[1] == "False"  # nothing passes from one kernel to the next
-    assert not Path(address).exists()  # the server is gone with its socket
+    assert not Path(address).parent.exists()  # the server is gone with its socket
 
 
 def _server_pid(address: str) -> int:
