@@ -184,3 +184,18 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def hostile_code(built: Path) -> str:
     return (built / "hostile_agency.txt").read_text(encoding="utf-8")
+
+
+def rebuild_reports(root: Path, agency: str, year: int = 2565):
+    """Rebuild one agency's report and the overview of ``year`` in ``root``, quietly."""
+    from helpers import pipeline
+
+    return pipeline.run(
+        [year],
+        ["agency_reports", "overview"],
+        root,
+        agencies=[agency],
+        force=True,
+        echo=lambda _: None,
+        progress=False,
+    )

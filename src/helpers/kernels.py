@@ -17,6 +17,7 @@ error either: the kernel starts the usual way. Linux and macOS only (it forks).
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 import json
 import os
@@ -364,6 +365,7 @@ def _forking_provisioner() -> type:
     return ForkingProvisioner
 
 
+@functools.cache
 def kernel_manager_class() -> type:
     """A kernel manager on local IPC sockets (no TCP ports: parallel kernels cannot collide,
     papermill issue 511, and no unencrypted-TCP warning in the log) whose kernels come from the

@@ -19,8 +19,9 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from helpers import config, crashpoints, pipeline, report
+from helpers import config, crashpoints, report
 from helpers.cli import main
+from tests.conftest import rebuild_reports
 
 pytestmark = pytest.mark.slow
 
@@ -126,15 +127,7 @@ def test_runs_killed_after_cleaning_and_while_writing_a_report_end_identical(bui
 def test_the_same_inputs_give_byte_identical_reports(built, tmp_path):
     root = _copy(built, tmp_path, "elsewhere")  # another folder: no path may leak into a page
     agency = report.report_agencies(YEAR, built)[0]
-    result = pipeline.run(
-        [YEAR],
-        ["agency_reports", "overview"],
-        root,
-        agencies=[agency],
-        force=True,
-        echo=lambda _: None,
-        progress=False,
-    )
+    result = rebuild_reports(root, agency, YEAR)
     assert sorted(o.unit for o in result.built) == [
         f"agency_reports {YEAR} {agency}",
         f"overview {YEAR}",

@@ -13,7 +13,8 @@ import nbformat
 import pytest
 import yaml
 
-from helpers import config, kernels, pipeline, report, runner
+from helpers import config, kernels, report, runner
+from tests.conftest import rebuild_reports
 
 PROJECT_KERNEL = [sys.executable, "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "{c}"]
 
@@ -123,15 +124,7 @@ def test_forked_and_new_process_kernels_give_identical_reports(built, tmp_path):
     (root / "config/pipeline.yaml").write_text(yaml.safe_dump(settings), encoding="utf-8")
     config.clear_cache()
     agency = report.report_agencies(2565, built)[0]
-    result = pipeline.run(
-        [2565],
-        ["agency_reports", "overview"],
-        root,
-        agencies=[agency],
-        force=True,
-        echo=lambda _: None,
-        progress=False,
-    )
+    result = rebuild_reports(root, agency, 2565)
     assert result.ok and len(result.built) == 2
     for page in (f"reports/2565/{agency}.html", "reports/2565/overview.html"):
         assert (root / page).read_bytes() == (built / page).read_bytes(), page
