@@ -11,11 +11,13 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
 from helpers import years
 from helpers.config import Column, Scale
+from helpers.dates import DateOrder, decide_date_order, parse_date
 from helpers.privacy import scrub
 from helpers.registry import AgencyMatcher
 from helpers.thai import clean_text, match_key, to_arabic_digits
@@ -28,16 +30,6 @@ class _Invalid:
 
 INVALID = _Invalid()
 
-THAI_MONTHS = {
-    "มกราคม": 1, "มค": 1, "กุมภาพันธ์": 2, "กพ": 2, "มีนาคม": 3, "มีค": 3, "เมษายน": 4,
-    "เมย": 4, "พฤษภาคม": 5, "พค": 5, "มิถุนายน": 6, "มิย": 6, "กรกฎาคม": 7, "กค": 7,
-    "สิงหาคม": 8, "สค": 8, "กันยายน": 9, "กย": 9, "ตุลาคม": 10, "ตค": 10, "พฤศจิกายน": 11,
-    "พย": 11, "ธันวาคม": 12, "ธค": 12,
-}  # fmt: skip
-_TIME = r"(?:[ T]+(\d{1,2})[:.](\d{2})(?:[:.](\d{2})(?:\.\d+)?)?\s*(?:น\.?)?)?"
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME + "$")
-_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})" + _TIME + "$")
-_THAI_DATE = re.compile(r"^(\d{1,2})\s*([ก-๙.]+?)\s*(?:พ\.?\s*ศ\.?)?\s*(\d{4}|\d{2})" + _TIME + "$")
 _NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?:\D|$))")
 # Whole numbers from this one up cannot be read exactly (parse_number gives a float); they are
@@ -63,44 +55,19 @@ def parse_number(text: str, *, percent: bool = False) -> float | None:
     return float(text) if _NUMBER.match(text) else None
 
 
-def _year_ce(text: str) -> int:
-    """A 4-digit year in either era, or a 2-digit one read by its range: 55-75 are B.E. 2555-2575,
-    12-32 are C.E. 2012-2032 (the two ranges cannot overlap); anything else is not a year."""
-    year = int(text)
-    if len(text) == 2:
-        if 55 <= year <= 75:
-            return year + 2500 - years.BE_OFFSET
-        if 12 <= year <= 32:
-            return year + 2000
-        raise ValueError(f"two-digit year {text} is ambiguous")
-    return years.to_ce(year)
+# Survey tools write a scale answer with its number: '5 = เห็นด้วยอย่างยิ่ง', '5 - Agree',
+# '5. มากที่สุด', 'เห็นด้วยอย่างยิ่ง (5)', 'Strongly agree [5]'.
+_NUMBER_FIRST = re.compile(r"^([0-9๐-๙]+)\s*(?:=|:|\.|\)|-|–)\s*(\D.*)$")
+_NUMBER_LAST = re.compile(r"^(\D.*?)\s*[(\[]\s*([0-9๐-๙]+)\s*[)\]]$")
 
 
-def parse_date(text: str) -> dt.datetime | None:
-    """A date or date-time typed in B.E. or C.E., numeric or with Thai month names.
-
-    Accepts '2022-03-15', '2565-03-15 10:20', '15/03/2565', '15/3/65', '15 มี.ค. 2565'.
-    Returns a C.E. ``datetime``, or None when the text is not a date.
-    """
-    text = to_arabic_digits(clean_text(text))
-    for pattern, order in ((_ISO, "ymd"), (_DMY, "dmy"), (_THAI_DATE, "dMy")):
-        m = pattern.match(text)
-        if not m:
-            continue
-        first, second, third, hh, mm, ss = m.groups()
-        try:
-            if order == "ymd":
-                year, month, day = _year_ce(first), int(second), int(third)
-            elif order == "dmy":
-                year, month, day = _year_ce(third), int(second), int(first)
-            else:
-                month = THAI_MONTHS.get(second.replace(".", "").replace(" ", ""))
-                if month is None:
-                    return None
-                year, day = _year_ce(third), int(first)
-            return dt.datetime(year, month, day, int(hh or 0), int(mm or 0), int(ss or 0))
-        except ValueError:
-            return None
+def _number_and_label(raw: str) -> tuple[float, str] | None:
+    """(number, label) of an answer written with both, or None."""
+    text = clean_text(raw)
+    if m := _NUMBER_FIRST.match(text):
+        return float(to_arabic_digits(m[1])), m[2]
+    if m := _NUMBER_LAST.match(text):
+        return float(to_arabic_digits(m[2])), m[1]
     return None
 
 
@@ -144,6 +111,10 @@ def _scale_normaliser(column: Column, scale: Scale) -> Normaliser:
         if not key:
             return None
         number = parse_number(raw)
+        if number is None and numeric_codes and (both := _number_and_label(raw)):
+            # '5 = เห็นด้วยอย่างยิ่ง', 'เห็นด้วยอย่างยิ่ง (5)': read only when the two agree
+            by_number = by_value.get(both[0], INVALID)
+            return by_number if table.get(match_key(both[1]), INVALID) == by_number else INVALID
         if number is None:
             return None if key in missing else table.get(key, INVALID)
         if number in missing_values:
@@ -207,18 +178,38 @@ def _year() -> Normaliser:
     return Normaliser(convert, "a fiscal year such as 2565 (B.E.) or 2022 (C.E.)", "Int64")
 
 
-def _datetime() -> Normaliser:
+def _datetime(order: str = "dmy") -> Normaliser:
+    """Dates read by ``parse_date``; numeric ones day-first ('dmy') or month-first ('mdy')."""
+
     def convert(raw: str) -> object:
         if not raw:
             return None
-        parsed = parse_date(raw)
+        parsed = parse_date(raw, order)
         if parsed is None or not _FIRST_DATE <= parsed < _LAST_DATE:
             return INVALID
         return parsed
 
+    example = "15/03/2565" if order == "dmy" else "3/15/2022 (month first, as in this column)"
     return Normaliser(
-        convert, "a date such as 15/03/2565, 2022-03-15 or 15 มี.ค. 2565", "datetime64[ns]"
+        convert, f"a date such as {example}, 2022-03-15 or 15 มี.ค. 2565", "datetime64[ns]"
     )
+
+
+def datetime_normaliser_for(
+    raw: pd.Series,
+    *,
+    column: str | None = None,
+    file: str | Path | None = None,
+    sheet: str | None = None,
+) -> tuple[Normaliser, DateOrder]:
+    """The normaliser of one file's date column, reading its numeric dates in the order its
+    unambiguous values show (``decide_date_order``: day-first unless proven month-first).
+
+    ``raw``: the column's raw text indexed by spreadsheet row. Raises ``StructuralError`` (with
+    the row and value) when some values can only be day-first and others only month-first.
+    """
+    order = decide_date_order(raw, column=column, file=file, sheet=sheet)
+    return _datetime(order.order), order
 
 
 def _agency(matcher: AgencyMatcher) -> Normaliser:

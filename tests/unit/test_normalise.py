@@ -170,11 +170,11 @@ def test_agency_names_and_codes(make):
         "กรมสรรพากร",
         "กรม  สรรพากร",
         "Revenue Department",
-        "กสร.",
+        "กสร. กระทรวงการคลัง",
     ]:
         assert agency.convert(raw) == "03007", raw
     assert agency.convert("สนง.ปลัดกระทรวงการคลัง") == "03002"
-    assert agency.convert("กรมสรรพกร") is INVALID
+    assert agency.convert("สรรพากร") is INVALID
 
 
 def test_free_text_is_scrubbed(make):
