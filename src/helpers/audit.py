@@ -80,7 +80,7 @@ from typing import Any
 import pandas as pd
 
 from helpers import config, paths, years
-from helpers.privacy import EMAIL, NATIONAL_ID, PHONE, national_id_is_valid
+from helpers.privacy import iter_identifiers, national_id_is_valid
 from helpers.thai import to_arabic_digits
 
 CHECKS = {
@@ -432,18 +432,14 @@ def find_counts(text: str) -> list[Count]:
 
 def find_identifiers(text: str) -> list[tuple[str, str]]:
     """(kind, value) of every national ID (valid check digit), phone and e-mail in ``text``."""
-    probe = to_arabic_digits(text)
     out = []
-    for m in EMAIL.finditer(probe):
-        out.append(("e-mail address", m.group(0)))
-    for m in NATIONAL_ID.finditer(probe):
-        if national_id_is_valid(m.group(0)):
-            out.append(("national ID", m.group(0)))
-    for m in PHONE.finditer(probe):
-        digits = re.sub(r"\D", "", m.group(0))
-        if len(digits) == 13 and national_id_is_valid(digits):
-            continue  # already a national ID
-        out.append(("phone number", m.group(0)))
+    for kind, _, _, value in iter_identifiers(to_arabic_digits(text)):
+        if kind == "email":
+            out.append(("e-mail address", value))
+        elif kind == "phone":
+            out.append(("phone number", value))
+        elif national_id_is_valid(value):
+            out.append(("national ID", value))
     return out
 
 
