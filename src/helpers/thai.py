@@ -7,8 +7,17 @@ import unicodedata
 
 THAI_DIGITS = "๐๑๒๓๔๕๖๗๘๙"
 _DIGIT_TABLE = str.maketrans(THAI_DIGITS, "0123456789")
-# Zero-width space/joiners and BOM appear in text pasted from web forms.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+# Zero-width space/joiners and BOM appear in text pasted from web forms; direction marks
+# (LRM, RLM, the embeddings/overrides U+202A-U+202E and isolates U+2066-U+2069) and soft
+# hyphens come with text copied from PDFs, word processors and right-to-left-aware editors.
+_INVISIBLE = dict.fromkeys(
+    map(
+        ord,
+        "\u200b\u200c\u200d\u2060\ufeff"
+        "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u00ad",
+    ),
+    None,
+)
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 _KEY_DROP = re.compile(r"[\s\u00a0\u202f.,;:'\"()\[\]{}\-–—_/\\]+")
 

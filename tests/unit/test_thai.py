@@ -31,3 +31,11 @@ def test_match_key_of_a_key_is_the_key():
     for text in ["\u0e4dๆ\u0e32", "\u0e4d.\u0e32", "สํา.นัก"]:
         assert match_key(match_key(text)) == match_key(text)
     assert match_key("ส\u0e4d.\u0e32นัก") == match_key("สำนัก")
+
+
+def test_clean_text_drops_direction_marks_and_soft_hyphens():
+    marks = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u00ad"
+    for mark in marks:
+        assert clean_text(f"กรม{mark}สรรพากร{mark}") == "กรมสรรพากร"
+    assert match_key(f"\u202bRevenue{marks}Department\u202c") == "revenuedepartment"
+    assert clean_text(clean_text("e\u200e\u0301")) == clean_text("e\u200e\u0301") == "\u00e9"
