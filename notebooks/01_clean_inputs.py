@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python (Thai HRD workbook)
 #     language: python
@@ -67,6 +67,23 @@ display(
 assert (ledger["rows_read"] == ledger["rows_kept"] + ledger["rows_set_aside"]).all()
 
 # %% [markdown]
+# ## คำเตือน / Warnings
+# คำถามที่ไม่มีในไฟล์ และข้อมูลที่อาจนับซ้ำ · questions missing from a file, and suspected double
+# counts (the same responses in two files).
+
+# %%
+display(Markdown("\n".join(f"- {w}" for w in result.warnings) or "_None._"))
+
+# %% [markdown]
+# ## หัวคอลัมน์ที่จับคู่โดยความคล้าย / Headers matched by similarity or pinned
+# ตรวจสอบได้ด้วย `workbook columns --year <ปี>` · review with `workbook columns --year <year>`;
+# correct a match in the year folder's `_columns.yaml`.
+
+# %%
+matched = result.header_map[result.header_map["how"].isin(["fuzzy", "pinned"])]
+display(matched if len(matched) else Markdown("_None._"))
+
+# %% [markdown]
 # ## แถวที่แยกออกตามเหตุผล / Rows set aside, by reason
 
 # %%
@@ -74,9 +91,9 @@ display(result.reasons())
 
 # %% [markdown]
 # ## หน่วยงานที่ไม่พบในทะเบียน / Agencies not in the registry
-# ชื่อที่ไม่ตรงกับทะเบียนหน่วยงาน พร้อมชื่อที่ใกล้เคียงที่สุด ·
-# names that matched no registry entry, with the closest entries: correct the raw file or add an
-# alias to the registry, then rerun.
+# ชื่อที่ไม่ตรงกับทะเบียนหน่วยงาน ตรงกับหลายหน่วยงาน หรือรหัสกับชื่อไม่ตรงกัน พร้อมหน่วยงานที่ใกล้เคียง ·
+# names that matched no registry entry, fit two agencies, or disagree with their code, with the
+# candidates: correct the raw file or add an alias to the registry, then rerun.
 
 # %%
 display(result.unknown_agencies())

@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -33,11 +34,29 @@ STAFF = [
 ]
 
 
+def small_codebooks(config_dir: Path) -> None:
+    """Let the small synthetic files answer a few questions only: drop the codebooks'
+    ``in_every_file`` marks (tests/unit/test_headers.py tests them with the real codebooks)."""
+    for path in (config_dir / "codebooks").glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("in_every_file: true, ", ""), encoding="utf-8")
+
+
+def small_codebook(book: config.Codebook) -> config.Codebook:
+    """The codebook without its ``in_every_file`` marks (see :func:`small_codebooks`)."""
+    columns = tuple(
+        replace(c, extra={k: v for k, v in c.extra.items() if k != "in_every_file"})
+        for c in book.columns
+    )
+    return replace(book, columns=columns)
+
+
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A project root with config/, notebooks/ and the agency registry, and no data."""
     root = tmp_path / "project"
     shutil.copytree(REPO / "config", root / "config")
+    small_codebooks(root / "config")
     shutil.copytree(REPO / "notebooks", root / "notebooks")
     (root / "data" / "raw" / "reference").mkdir(parents=True)
     shutil.copy(REPO / "data/raw/reference/agencies.csv", root / "data/raw/reference/")
@@ -102,6 +121,12 @@ def build_processed(root: Path, year: int = 2565) -> None:
             ),
             "set_aside_by_agency": aggregates.set_aside_summary(set_aside, year),
             "funnel_parameters": aggregates.funnel_parameters(staff, table, year, root=root),
+            "missing_questions": aggregates.missing_questions(
+                pd.read_parquet(cleaning.output_dir(year, root) / "ledger.parquet"),
+                clean,
+                year,
+                root,
+            ),
         },
         year,
         root,

@@ -9,7 +9,12 @@ ledger as ignored); on that sheet (or in a CSV), the header row among the first
 ``HEADER_SEARCH_ROWS`` rows: the row, or two stacked rows (a merged group heading above the
 question headings), naming the most codebook columns, all required ones included. Title rows
 above the header are not data: they are not counted in ``rows_read`` and the ledger's ``notes``
-name them. Row numbers stay those of the spreadsheet.
+name them. Row numbers stay those of the spreadsheet. Headers are matched to codebook columns by
+:mod:`helpers.headers` (labels, survey tools' question texts by similarity, pinned headers); a
+required or ``in_every_file`` column that no header names stops the year, another missing
+column is listed. Each date column's order (day-first or month-first) is decided from its own
+values (:mod:`helpers.dates`). Response ids that are national ID numbers become keyed
+pseudonyms.
 
 Rules, in the order they are applied to a row (a row gets the first reason that applies):
 
@@ -17,20 +22,24 @@ Rules, in the order they are applied to a row (a row gets the first reason that 
 2. ``truncated_row``: the file ends in the middle of this row (it was cut short).
 3. ``repeated_header``: the header again (files pasted together); a header repeated with the
    columns in another order stops the run, since the rows below it would be misread.
-4. ``unknown_agency``: the agency does not match the registry (closest names in the detail).
+4. ``unknown_agency`` / ``ambiguous_agency`` / ``conflicting_agency``: the agency does not match
+   the registry, fits two agencies, or is a code beside another agency's name (the candidates in
+   the detail).
 5. ``missing_required_value`` / ``invalid_required_value``: a required column is empty or
    unreadable (optional columns with unreadable values are kept with the value missing and the
    cell listed in ``value_issues``).
 6. ``outside_fiscal_year``: the answer is dated outside the fiscal year (surveys), or the return
    names another fiscal year (OCSC return).
 7. ``no_answers``: a survey response with no answer to any question.
-8. ``duplicate_submission`` (surveys: same response id, or an identical row; the latest is kept)
-   or ``superseded_submission`` (returns: a later return for the same agency or year replaces it).
+8. ``duplicate_submission`` (surveys: the same response id within its scope, the same answers
+   in another file, or an identical row; the latest is kept; see ``_duplicate_responses``) or
+   ``superseded_submission`` (returns: a later return for the same agency or year replaces it).
 
 Structural problems (unreadable file, missing required column, unknown form version, a file that
 belongs to no instrument, two sheets of answers in one workbook, a survey file whose dated
-answers are mostly from one other fiscal year, i.e. a file in the wrong year folder) raise
-``StructuralError`` and nothing is written.
+answers are mostly from one other fiscal year, i.e. a file in the wrong year folder, answers
+that are formulas without a saved result, a date column read both ways, an empty year folder)
+raise ``StructuralError`` and nothing is written.
 """
 
 from __future__ import annotations
@@ -42,18 +51,32 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from helpers import config, io, paths, years
-from helpers.config import Codebook
+from helpers.config import Codebook, Column
 from helpers.errors import StructuralError
-from helpers.normalise import identifiers_scrubbed, normalise_series, normaliser_for
-from helpers.privacy import scrub
+from helpers.headers import (
+    PINS_FILE,
+    HeaderMatch,
+    HeaderMatcher,
+    check_pins,
+    header_key,
+    load_pins,
+)
+from helpers.normalise import (
+    datetime_normaliser_for,
+    identifiers_scrubbed,
+    normalise_series,
+    normaliser_for,
+)
+from helpers.privacy import looks_like_national_ids, pseudonym_key, pseudonymise, scrub
 from helpers.readers import SUPPORTED, RawTable, read_raw
 from helpers.reasons import REASONS
 from helpers.registry import AgencyMatcher, load_registry
 from helpers.schema import empty_frame, processed_schema
-from helpers.thai import match_key, to_arabic_digits
+from helpers.thai import to_arabic_digits
 
 ANSWER_TYPES = {"likert", "binary", "score"}
 _YEAR_FOLDER = re.compile(r"^\d{4}$")
@@ -164,41 +187,43 @@ class FileResult:
     extra_columns: list[str] = field(default_factory=list)
     identifiers_scrubbed: int = 0
     notes: list[str] = field(default_factory=list)
+    header_matches: list[HeaderMatch] = field(default_factory=list)
+    missing_columns: list[tuple[str, list[tuple[str, float]]]] = field(default_factory=list)
+    agencies_by_similarity: list[str] = field(default_factory=list)
+    repairs: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REPAIR_COLUMNS))
 
 
 # ----------------------------------------------------------------------------- the header
 
 
-def header_labels(codebook: Codebook) -> dict[str, str]:
-    """Every accepted header (column name, Thai and English text, aliases) as a match key,
-    mapped to its codebook column."""
-    lookup: dict[str, str] = {}
-    for column in codebook.columns:
-        for label in (column.name, column.th, column.en, *column.aliases):
-            if key := match_key(label):
-                lookup.setdefault(key, column.name)
-    return lookup
+def header_matcher(
+    codebook: Codebook, pins: dict[str, str | None] | None = None, root: Path | None = None
+) -> HeaderMatcher:
+    """A header matcher with the thresholds of ``config/pipeline.yaml`` (cleaning.headers)."""
+    settings = config.pipeline(root)["cleaning"].get("headers", {})
+    return HeaderMatcher(
+        codebook,
+        threshold=float(settings.get("fuzzy_threshold", 85)),
+        margin=float(settings.get("fuzzy_margin", 5)),
+        pins=pins,
+    )
 
 
-def _names(cells: list[str], lookup: dict[str, str]) -> list[str | None]:
-    return [lookup.get(match_key(cell)) if cell else None for cell in cells]
-
-
-def _header_fit(cells: list[str], codebook: Codebook, lookup: dict[str, str]) -> tuple[bool, int]:
+def _header_fit(cells: list[str], codebook: Codebook, headers: HeaderMatcher) -> tuple[bool, int]:
     """(names every required column once, number of codebook columns named)."""
-    names = [n for n in _names(cells, lookup) if n]
+    names = [n for n in map(headers.column_of, cells) if n]
     required = {c.name for c in codebook.columns if c.required}
     return required <= set(names) and len(names) == len(set(names)), len(set(names))
 
 
-def _stack(upper: list[str], lower: list[str], labels: set[str]) -> list[str]:
-    """A two-row header as one: per column the lower cell where it is a header label, else the
-    upper one where it is (a heading merged down over both rows), else whichever is filled."""
+def _stack(upper: list[str], lower: list[str], headers: HeaderMatcher) -> list[str]:
+    """A two-row header as one: per column the lower cell where it names a column, else the
+    upper one where it does (a heading merged down over both rows), else whichever is filled."""
 
     def pick(up: str, low: str) -> str:
-        if match_key(low) in labels:
+        if headers.is_known(low):
             return low
-        if match_key(up) in labels:
+        if headers.is_known(up):
             return up
         return low or up
 
@@ -215,14 +240,13 @@ def _count(n: int, noun: str) -> str:
 
 def _snippet(frame: pd.DataFrame, limit: int = 80) -> str:
     text = " | ".join(v for v in frame.to_numpy().ravel().tolist() if v)
+    text = scrub(text)[0]  # title rows carry coordinators' phone numbers and e-mails
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def locate_header(table: RawTable, codebook: Codebook) -> RawTable:
+def locate_header(table: RawTable, codebook: Codebook, headers: HeaderMatcher) -> RawTable:
     """The table re-based on its real header row (see the module docstring); unchanged when
     the first row is the header, or when no row names the required columns."""
-    lookup = header_labels(codebook)
-    labels = set(lookup) | {match_key(c) for c in codebook.identifier_columns}
     top = table.rows.loc[: table.header_row + HEADER_SEARCH_ROWS]
     lines = {table.header_row: list(table.header)}
     lines.update(
@@ -232,9 +256,9 @@ def locate_header(table: RawTable, codebook: Codebook) -> RawTable:
     for row, cells in lines.items():
         options = [(row, cells)]
         if row + 1 in lines:
-            options.append((row + 1, _stack(cells, lines[row + 1], labels)))
+            options.append((row + 1, _stack(cells, lines[row + 1], headers)))
         for last, header in options:
-            fits, named = _header_fit(header, codebook, lookup)
+            fits, named = _header_fit(header, codebook, headers)
             candidates.append(((fits, named, last == row, -row), row, last, header))
     (fits, *_), first, last, header = max(candidates, key=lambda c: c[0])
     if not fits or (first, last) == (table.header_row, table.header_row):
@@ -256,13 +280,14 @@ def locate_header(table: RawTable, codebook: Codebook) -> RawTable:
     )
 
 
-def locate_answers(table: RawTable, codebook: Codebook, file: str) -> RawTable:
+def locate_answers(
+    table: RawTable, codebook: Codebook, file: str, headers: HeaderMatcher
+) -> RawTable:
     """The sheet holding the answers, re-based on its header row; other sheets are noted."""
-    sheets = [locate_header(t, codebook) for t in (table, *table.other_sheets)]
+    sheets = [locate_header(t, codebook, headers) for t in (table, *table.other_sheets)]
     if len(sheets) == 1:
         return sheets[0]
-    lookup = header_labels(codebook)
-    fitting = [t for t in sheets if _header_fit(t.header, codebook, lookup)[0]]
+    fitting = [t for t in sheets if _header_fit(t.header, codebook, headers)[0]]
     answers = [t for t in fitting if (t.rows != "").any(axis=None)]
     what = f"{codebook.en.lower()} answers"
     if len(answers) > 1:
@@ -297,54 +322,99 @@ def locate_answers(table: RawTable, codebook: Codebook, file: str) -> RawTable:
     return dataclasses.replace(chosen, notes=notes, other_sheets=[])
 
 
-def map_header(table: RawTable, codebook: Codebook, file: str) -> tuple[dict, list, list]:
-    """Match raw headers to codebook columns; returns (position -> column, identifier headers,
-    extra headers). Missing required columns and ambiguous headers stop the run."""
-    lookup = header_labels(codebook)
-    identifiers = {match_key(c) for c in codebook.identifier_columns}
+@dataclass
+class HeaderMapping:
+    """How a file's header was read: position -> column, and what each header became."""
+
+    columns: dict[int, str]
+    matches: list[HeaderMatch]
+    missing: list[tuple[str, list[tuple[str, float]]]]  # optional column, closest headers
+
+    @property
+    def identifier_headers(self) -> list[str]:
+        return [m.header for m in self.matches if m.how == "identifier"]
+
+
+def _accepted_labels(column: Column) -> list[str]:
+    """The headers a column is known by, one per matching key."""
+    accepted: dict[str, str] = {}
+    for label in (column.name, column.th, column.en, *column.aliases):
+        accepted.setdefault(header_key(label), label)
+    return list(accepted.values())
+
+
+def _listing(texts: list[str], limit: int = 12) -> str:
+    shown = ", ".join(texts[:limit]) or "none"
+    return shown + (f" and {len(texts) - limit} more" if len(texts) > limit else "")
+
+
+def _unmatched_hint(column: Column, matches: list[HeaderMatch], headers: HeaderMatcher) -> str:
+    """The file's headers, those no column took and those closest to ``column``."""
+    unmatched = [m.header for m in matches if m.column is None and m.header]
+    hint = f"Columns found: {_listing([m.header for m in matches if m.header])}"
+    if unmatched:
+        hint += f"; not matched to any question: {_listing([repr(h) for h in unmatched])}"
+    if closest := headers.closest_headers(column.name, unmatched):
+        hint += "; closest: " + ", ".join(f"'{h}' ({score:.0f})" for h, score in closest)
+    return hint + (
+        f". If one of them is this question, pin it in the year folder's {PINS_FILE} "
+        "(`workbook columns --year <year>` proposes one)"
+    )
+
+
+def map_header(
+    table: RawTable, codebook: Codebook, file: str, headers: HeaderMatcher
+) -> HeaderMapping:
+    """Match raw headers to codebook columns. A missing required column, a missing column the
+    codebook says every file must have (``in_every_file``), and two headers for one column stop
+    the run; a missing optional column is returned with the closest headers."""
+    matches = headers.match(table.header)
     mapping: dict[int, str] = {}
-    identifier_headers, extras = [], []
-    for position, header in enumerate(table.header):
-        key = match_key(header)
-        if key in lookup:
-            name = lookup[key]
-            if name in mapping.values():
-                first = table.header[next(p for p, n in mapping.items() if n == name)]
-                raise StructuralError(
-                    f"two columns, '{first}' and '{header}', both hold '{name}'",
-                    file=file,
-                    sheet=table.sheet,
-                    row=table.header_row,
-                    column=header,
-                    expected="each question in one column only",
-                )
-            mapping[position] = name
-        elif key in identifiers:
-            identifier_headers.append(header)
-        elif key or (table.rows[position] != "").any():
-            extras.append(header or f"(no header, column {position + 1})")
-    missing = [c for c in codebook.columns if c.required and c.name not in mapping.values()]
-    if missing:
-        column = missing[0]
-        accepted: dict[str, str] = {}
-        for label in (column.name, column.th, column.en, *column.aliases):
-            accepted.setdefault(match_key(label), label)
-        found = f"Columns found: {', '.join(h for h in table.header if h) or 'none'}"
-        if table.other_sheets:
-            found += (
-                f" (sheet '{table.sheet}'; other sheets: "
-                + ", ".join(f"'{t.sheet}'" for t in table.other_sheets)
-                + ")"
+    for match in matches:
+        if match.column is None:
+            continue
+        if match.column in mapping.values():
+            first = table.header[next(p for p, n in mapping.items() if n == match.column)]
+            raise StructuralError(
+                f"two columns, '{first}' and '{match.header}', both hold '{match.column}'",
+                file=file,
+                sheet=table.sheet,
+                row=table.header_row,
+                column=match.header,
+                expected="each question in one column only",
+                hint=f"Pin the right one in the year folder's {PINS_FILE} and the other to null",
             )
-        raise StructuralError(
-            f"required column '{column.name}' ({column.th}) is missing from this "
-            f"{codebook.en.lower()} file",
-            file=file,
-            sheet=table.sheet if table.other_sheets else None,
-            expected=f"a column headed one of: {', '.join(accepted.values())}",
-            hint=found,
-        )
-    return mapping, identifier_headers, extras
+        mapping[match.position] = match.column
+    found = set(mapping.values())
+    missing = []
+    for column in codebook.columns:
+        if column.name in found or column.name == codebook.version_column:
+            continue
+        if column.required or column.extra.get("in_every_file"):
+            what = codebook.en.lower()
+            problem = (
+                f"required column '{column.name}' ({column.th}) is missing from this {what} file"
+                if column.required
+                else f"question '{column.name}' ({column.th}) is missing from this {what} file; "
+                "every file of the instrument must have it"
+            )
+            hint = _unmatched_hint(column, matches, headers)
+            if table.other_sheets:
+                hint += (
+                    f" (sheet '{table.sheet}'; other sheets: "
+                    + ", ".join(f"'{t.sheet}'" for t in table.other_sheets)
+                    + ")"
+                )
+            raise StructuralError(
+                problem,
+                file=file,
+                sheet=table.sheet if table.other_sheets else None,
+                expected=f"a column headed one of: {', '.join(_accepted_labels(column))}",
+                hint=hint,
+            )
+        unmatched = [m.header for m in matches if m.column is None and m.header]
+        missing.append((column.name, headers.closest_headers(column.name, unmatched)))
+    return HeaderMapping(mapping, matches, missing)
 
 
 def _check_version(
@@ -387,14 +457,35 @@ def clean_file(
     file: str,
     scales: dict | None = None,
     suggestions: int = 3,
+    headers: HeaderMatcher | None = None,
 ) -> FileResult:
-    """Normalise one raw file to its codebook; rows that cannot be used are set aside."""
+    """Normalise one raw file to its codebook; rows that cannot be used are set aside.
+
+    ``headers`` matches the file's headers to the codebook (default: the configured
+    thresholds, no pinned headers)."""
     scales = scales or config.scales()
-    table = locate_answers(table, codebook, file)
-    mapping, identifier_headers, extras = map_header(table, codebook, file)
+    headers = headers or header_matcher(codebook)
+    table = locate_answers(table, codebook, file, headers)
+    header_map = map_header(table, codebook, file, headers)
+    mapping = header_map.columns
+    _refuse_uncached_formulas(table, mapping, file)
+    extras = [
+        m.header or f"(no header, column {m.position + 1})"
+        for m in header_map.matches
+        if m.how in {"extra", "ignored"} and (m.header or (table.rows[m.position] != "").any())
+    ]
     raw = pd.DataFrame(
         {name: table.rows[pos] for pos, name in mapping.items()}, index=table.rows.index
     )
+    notes = list(table.notes)
+    for column in codebook.columns:
+        if column.type == "text" and column.name in raw:
+            raw[column.name], replaced = _pseudonymise_ids(raw[column.name])
+            if replaced:
+                notes.append(
+                    f"{column.name}: {replaced} values were national ID numbers; each is replaced "
+                    "by a keyed pseudonym (the same number gives the same pseudonym)"
+                )
     rows = table.rows.index
     blank = (table.rows == "").all(axis=1) if table.rows.shape[1] else pd.Series(True, index=rows)
     aside = [_aside(file, rows[blank], "blank_row", "")]
@@ -404,9 +495,9 @@ def clean_file(
         _aside(file, rows[cut], "truncated_row", "the file ends in the middle of this row")
     )
     alive &= ~cut
-    headers = alive & _repeated_headers(table, mapping, codebook, file)
-    aside.append(_aside(file, rows[headers], "repeated_header", "the header row again"))
-    alive &= ~headers
+    repeated = alive & _repeated_headers(table, mapping, codebook, file, headers)
+    aside.append(_aside(file, rows[repeated], "repeated_header", "the header row again"))
+    alive &= ~repeated
     _check_version(raw[alive], codebook, file, table.sheet)
 
     kept = pd.DataFrame(index=table.rows.index)
@@ -416,6 +507,12 @@ def clean_file(
         if column.name not in raw:
             kept[column.name] = pd.Series(pd.NA, index=kept.index, dtype=normaliser.dtype)
             continue
+        if column.type == "datetime":  # day-first or month-first, decided from the column
+            normaliser, order = datetime_normaliser_for(
+                raw[column.name][alive], column=column.name, file=file, sheet=table.sheet
+            )
+            if order.evidence["dmy"] or order.evidence["mdy"] or order.undecided:
+                notes.append(order.note)
         values, invalid = normalise_series(raw[column.name], normaliser)
         kept[column.name] = values
         if column.required:
@@ -423,16 +520,12 @@ def clean_file(
             empty = alive & values.isna() & ~invalid
             bad = alive & invalid
             if column.type == "agency":
-                details = raw[column.name][bad].map(
-                    lambda v: (
-                        f"'{v}' is not in the registry; closest: "
-                        + ("; ".join(matcher.suggestions(v, suggestions)) or "none")
-                    )
-                )
-                aside.append(_aside(file, kept.index[bad], "unknown_agency", details))
+                aside.append(_agency_aside(file, raw[column.name][bad], matcher, suggestions))
             else:
                 details = raw[column.name][bad].map(
-                    lambda v, c=column, n=normaliser: f"{c.name}: '{v}'; expected {n.expected}"
+                    lambda v, c=column, n=normaliser: (
+                        f"{c.name}: '{scrub(v)[0]}'; expected {n.expected}"
+                    )
                 )
                 aside.append(_aside(file, kept.index[bad], "invalid_required_value", details))
             aside.append(
@@ -448,6 +541,7 @@ def clean_file(
     issues_frame = _consistency(kept, alive, file, codebook, scales, issues)
     if "fiscal_year" in codebook.names:  # the OCSC return states its year; keep it apart
         kept = kept.rename(columns={"fiscal_year": "fiscal_year_reported"})
+    agencies = _agencies_by_similarity(raw["agency"][alive], matcher) if "agency" in raw else []
     scrubbed = sum(
         identifiers_scrubbed(raw[c.name][alive])
         for c in codebook.columns
@@ -465,32 +559,146 @@ def clean_file(
         raw=raw,
         set_aside=pd.concat(aside, ignore_index=True),
         value_issues=issues_frame,
-        identifier_columns=identifier_headers,
+        identifier_columns=header_map.identifier_headers,
         extra_columns=extras,
+        header_matches=header_map.matches,
+        missing_columns=header_map.missing,
+        agencies_by_similarity=agencies,
+        repairs=_repairs(table, file),
         identifiers_scrubbed=scrubbed,
-        notes=table.notes,
+        notes=notes,
     )
 
 
+REPAIR_COLUMNS = ["source_file", "source_row", "column", "value", "repaired"]
+_FORMULAS_LISTED = 20
+
+
+def _refuse_uncached_formulas(table: RawTable, mapping: dict[int, str], file: str) -> None:
+    """Stop when an answer cell is a formula saved without its result (a workbook written by a
+    program and never opened in Excel): its value is unknown, not empty."""
+    cells = [
+        (row, position, formula)
+        for row, position, formula in table.formula_cells
+        if position in mapping and row > table.header_row
+    ]
+    if not cells:
+        return
+    listed = ", ".join(
+        f"{_column_letter(position)}{row} ({mapping[position]}: ={formula.removeprefix('=')})"
+        for row, position, formula in cells[:_FORMULAS_LISTED]
+    )
+    more = f" and {len(cells) - _FORMULAS_LISTED} more" if len(cells) > _FORMULAS_LISTED else ""
+    raise StructuralError(
+        f"{len(cells)} answer cells are formulas saved without their result: {listed}{more}",
+        file=file,
+        sheet=table.sheet,
+        row=cells[0][0],
+        column=table.header[cells[0][1]],
+        expected="values, or formulas with their saved results",
+        hint="Open the file in Excel or LibreOffice and save it again (that computes and saves "
+        "the results), or paste the values",
+    )
+
+
+def _column_letter(position: int) -> str:
+    letters = ""
+    position += 1
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _repairs(table: RawTable, file: str) -> pd.DataFrame:
+    """The cells repaired from mojibake, with the column they are in (identifiers scrubbed)."""
+    rows = [
+        {
+            "source_file": file,
+            "source_row": row,
+            "column": table.header[position] if position < len(table.header) else str(position),
+            "value": scrub(before)[0],
+            "repaired": scrub(after)[0],
+        }
+        for row, position, before, after in table.repairs
+    ]
+    return pd.DataFrame(rows, columns=REPAIR_COLUMNS).astype({"source_row": "int64"})
+
+
+def _pseudonymise_ids(values: pd.Series) -> tuple[pd.Series, int]:
+    """Values of a kept text column (a response id) that are national ID numbers, replaced by
+    keyed pseudonyms (:func:`helpers.privacy.pseudonymise`); and how many were."""
+    uniques = values[values != ""].unique()
+    mask = values.isin([v for v in uniques if looks_like_national_ids(pd.Series([v]))])
+    if not mask.any():
+        return values, 0
+    values = values.copy()
+    values[mask] = pseudonymise(values[mask], pseudonym_key())
+    return values, int(mask.sum())
+
+
+AGENCY_REASONS = {"ambiguous": "ambiguous_agency", "conflict": "conflicting_agency"}
+
+
+def _agency_aside(
+    file: str, values: pd.Series, matcher: AgencyMatcher, suggestions: int
+) -> pd.DataFrame:
+    """Rows whose agency is not assigned: unknown, ambiguous (a name or alias of two agencies)
+    or conflicting (a code beside another agency's name), with the candidates named."""
+    reasons, details = [], []
+    for value in values:
+        match = matcher.resolve(value)
+        reason = AGENCY_REASONS.get(match.how, "unknown_agency")
+        if reason == "unknown_agency":
+            closest = "; ".join(matcher.suggestions(value, suggestions)) or "none"
+            details.append(f"'{scrub(value)[0]}' is not in the registry; closest: {closest}")
+        else:
+            fits = (
+                "fits more than one agency"
+                if match.how == "ambiguous"
+                else ("names one agency by its code and another by its name")
+            )
+            details.append(f"'{scrub(value)[0]}' {fits}: {'; '.join(match.candidates)}")
+        reasons.append(reason)
+    frame = _aside(file, values.index, "unknown_agency", pd.Series(details, index=values.index))
+    frame["reason"] = reasons
+    return frame
+
+
+def _agencies_by_similarity(values: pd.Series, matcher: AgencyMatcher) -> list[str]:
+    """The agency names assigned by similarity, for the ledger: 'value' -> code (score)."""
+    out = []
+    for value, n in values[values != ""].value_counts(sort=False).items():
+        match = matcher.resolve(value)
+        if match.how == "fuzzy":
+            rows = f", {n} rows" if n > 1 else ""
+            out.append(f"'{value}' -> {match.code} ({match.score:.0f}{rows})")
+    return out
+
+
 def _repeated_headers(
-    table: RawTable, mapping: dict[int, str], codebook: Codebook, file: str
+    table: RawTable,
+    mapping: dict[int, str],
+    codebook: Codebook,
+    file: str,
+    headers: HeaderMatcher,
 ) -> pd.Series:
     """Rows that repeat the header: every filled codebook cell is that column's header label.
 
     A header repeated with the columns in another order raises StructuralError.
     """
-    lookup = header_labels(codebook)
     found = pd.Series(False, index=table.rows.index)
     if not mapping or table.rows.empty:
         return found
     required = [p for p, name in mapping.items() if codebook.column(name).required]
     column = table.rows[(required or list(mapping))[0]]
     # Only rows whose required cell is some header label are looked at in full.
-    is_label = column.map({v: match_key(v) in lookup for v in column.unique()}).astype(bool)
+    is_label = column.map({v: headers.column_of(v) is not None for v in column.unique()})
+    is_label = is_label.astype(bool)
     for row in column.index[is_label]:
         cells = table.rows.loc[row]
         filled = {p: cells[p] for p in mapping if cells[p]}
-        names = {p: lookup.get(match_key(v)) for p, v in filled.items()}
+        names = {p: headers.column_of(v) for p, v in filled.items()}
         if None in names.values() or len(names) < min(2, len(mapping)):
             continue  # an answer row with a header word in it
         moved = [p for p, name in names.items() if name != mapping[p]]
@@ -590,7 +798,7 @@ def _consistency(
 
 def _year_level_rules(
     kept: pd.DataFrame, codebook: Codebook, year: int, grace_days: int
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """Rules that look across rows and files: fiscal year, empty responses, duplicates."""
     be = years.to_be(year)
     # The OCSC return's own year column was renamed in clean_file to keep it apart.
@@ -627,31 +835,140 @@ def _year_level_rules(
     # Among the rest, the latest submission wins (then the later file, then the later row).
     order = [c for c in (codebook.date_column,) if c] + ["_file_order", "source_row"]
     live = kept[alive].sort_values(order, na_position="first", kind="stable")
+    warnings: list[str] = []
     if codebook.unit == "respondent":
         reason = "duplicate_submission"
-        has_id = live[key].notna()
-        content = [c.name for c in codebook.columns]
-        dupes = (has_id & live.duplicated(key, keep="last")) | (
-            ~has_id & live.duplicated(content, keep="last")
-        )
+        dupes, detail, warnings, local = _duplicate_responses(live, codebook)
+        if local.any():  # a tool's numbering: made unique as file, agency and number
+            live.loc[local, key] = (
+                live.loc[local, "source_file"] + ":" + live.loc[local, "agency"] + ":"
+                + live.loc[local, key]
+            )  # fmt: skip
     else:
         reason = "superseded_submission"
         dupes = live.duplicated(key, keep="last")
-    keeper = live[~dupes]
-    if dupes.any():
-        where = keeper.dropna(subset=[key]).set_index(key)
+        where = live[~dupes].set_index(key)
         where = (where["source_file"] + " row " + where["source_row"].astype(str)).to_dict()
-        detail = live.loc[dupes, key].map(
-            lambda v: f"{key} {v}; kept the later one in {where.get(v, 'an identical row')}"
-        )
+        detail = live[key].map(lambda v: f"{key} {v}; kept the later one in {where.get(v)}")
+    if dupes.any():
         aside.append(
             live.loc[dupes, ["source_file", "source_row"]].assign(
-                reason=reason, detail=detail.fillna("identical to a later row")
+                reason=reason, detail=detail[dupes]
             )
         )
-    final = keeper.sort_values(["_file_order", "source_row"], kind="stable")
+    final = live[~dupes].sort_values(["_file_order", "source_row"], kind="stable")
     columns = ["source_file", "source_row", "reason", "detail"]
-    return final, pd.concat(aside, ignore_index=True) if aside else pd.DataFrame(columns=columns)
+    aside_frame = pd.concat(aside, ignore_index=True) if aside else pd.DataFrame(columns=columns)
+    return final, aside_frame, warnings
+
+
+def _time_precision(dates: pd.Series, files: pd.Series) -> str:
+    """The coarsest precision of any file's timestamps: 'D' when a file has dates only, 'min'
+    when a file has no seconds, else 's' (an export and its re-export as another file type
+    often differ only in this)."""
+    dated = pd.DataFrame({"date": dates, "file": files}).dropna()
+    if dated.empty:
+        return "s"
+    by_file = dated.groupby("file")["date"]
+    if by_file.agg(lambda d: (d == d.dt.normalize()).all()).any():
+        return "D"
+    return "min" if by_file.agg(lambda d: (d.dt.second == 0).all()).any() else "s"
+
+
+def _duplicate_responses(
+    live: pd.DataFrame, codebook: Codebook
+) -> tuple[pd.Series, pd.Series, list[str], pd.Series]:
+    """Which responses are copies of a later one, why, warnings for the run summary, and which
+    ids are a tool's numbering (local to their file and agency).
+
+    - Response ids made only of digits are a tool's numbering (1..n in each export, or in each
+      agency): they identify a response within one file and agency, never across files.
+      Other ids (``S2565-000123``) identify one response across files and agencies.
+    - Responses without such an id (none, or a tool's numbering) that give the same answers
+      (every codebook column, the time compared at the precision of the coarsest file) in two
+      files are one response exported twice: a CSV and an XLSX re-export, or the files of a
+      split instrument that overlap. Within one file, rows with distinct ids and the same
+      answers are different people; rows without an id and the same answers are copies.
+    The latest is kept (``live`` is in submission order).
+    """
+    key, date = codebook.id_column, codebook.date_column
+    ids = live[key].astype("string").str.strip() if key else pd.Series(pd.NA, index=live.index)
+    has_id = ids.notna() & ids.ne("")
+    numbered = ids.str.fullmatch(r"[0-9]+").fillna(False).astype(bool)
+    local_files = set(live["source_file"]) - set(live.loc[has_id & ~numbered, "source_file"])
+    local = live["source_file"].isin(local_files)
+    # a tool's numbering counts within a file and agency; other ids are one response anywhere
+    id_key = pd.DataFrame(
+        {
+            "file": live["source_file"].where(local, ""),
+            "agency": live["agency"].where(local, ""),
+            "id": ids,
+        }
+    )
+    by_id = has_id & id_key.duplicated(keep="last")
+
+    answers = [c.name for c in codebook.columns if c.name not in {key, date}]
+    content = live[answers].copy()
+    if date:
+        precision = _time_precision(live[date], live["source_file"])
+        content["_when"] = live[date].dt.floor(precision)
+    group = content.astype("string").fillna("\x00").groupby(answers + (["_when"] if date else []))
+    group = group.ngroup()
+    spans_files = live.groupby(group)["source_file"].transform("nunique") > 1
+    global_id = has_id & ~live["source_file"].isin(local_files)  # told apart by their ids
+    by_content = ~by_id & ~global_id & group.duplicated(keep="last") & (spans_files | ~has_id)
+    dupes = by_id | by_content
+
+    kept_at = live["source_file"] + " row " + live["source_row"].astype(str)
+    last_by_id = kept_at.groupby([id_key[c] for c in id_key], dropna=False).transform("last")
+    last_by_content = kept_at.groupby(group).transform("last")
+    detail = pd.Series("", index=live.index, dtype=object)
+    detail[by_id] = f"{key} " + ids[by_id] + "; kept the later one in " + last_by_id[by_id]
+    detail[by_content] = (
+        "the same answers (and time) as " + last_by_content[by_content] + "; "
+        + np.where(spans_files[by_content], "the same response in two files", "an identical row")
+    )  # fmt: skip
+
+    warnings = []
+    id_keeper_file = (
+        live["source_file"].groupby([id_key[c] for c in id_key], dropna=False).transform("last")
+    )
+    crossed_ids = by_id & (id_keeper_file != live["source_file"])
+    for (copy, kept_file), n in (
+        pd.DataFrame({"copy": live["source_file"], "kept": id_keeper_file})[crossed_ids]
+        .value_counts(sort=False)
+        .items()
+    ):
+        total = int((live["source_file"] == copy).sum())
+        warnings.append(
+            f"suspected double count: {n:,} of the {total:,} responses in {copy} have the response "
+            f"ids of responses in {kept_file}; each is counted once (the earlier submission is "
+            "set aside as duplicate_submission). Check that the two files are not the same "
+            "export saved twice, or parts that overlap"
+        )
+    keeper_file = live["source_file"].groupby(group).transform("last")
+    crossed = by_content & spans_files & (keeper_file != live["source_file"])
+    for (copy, kept_file), n in (
+        pd.DataFrame({"copy": live["source_file"], "kept": keeper_file})[crossed]
+        .value_counts(sort=False)
+        .items()
+    ):
+        total = int((live["source_file"] == copy).sum())
+        warnings.append(
+            f"suspected double count: {n:,} of the {total:,} responses in {copy} repeat responses "
+            f"in {kept_file} (the same answers and time); each is counted once (the copies are "
+            "set aside as duplicate_submission). Check that the two files are not the same "
+            "export saved twice, or parts that overlap"
+        )
+    for file in sorted(local_files & set(live.loc[has_id, "source_file"])):
+        repeats = id_key[has_id & (live["source_file"] == file)].duplicated(["id"], keep=False)
+        across_agencies = repeats.any() and not by_id[repeats.index][repeats].all()
+        warnings.append(
+            f"{file}: response ids are plain numbers, read as the survey tool's numbering "
+            + ("within each agency" if across_agencies else "within this file")
+            + ", not as ids shared with other files"
+        )
+    return dupes, detail, warnings, has_id & live["source_file"].isin(local_files)
 
 
 def _outside_fiscal_year(dates: pd.Series, year: int, grace_days: int) -> pd.Series:
@@ -698,6 +1015,7 @@ class InstrumentResult:
     data: pd.DataFrame
     files: list[FileResult]
     set_aside: pd.DataFrame  # source_file, source_row, reason, detail, raw_values
+    warnings: list[str] = field(default_factory=list)  # for the run summary
 
 
 def clean_instrument(
@@ -711,6 +1029,9 @@ def clean_instrument(
     """Clean every file of one instrument for one year and apply the cross-file rules."""
     settings = config.pipeline(root)["cleaning"]
     scales = config.scales(root)
+    pins = load_pins(folder, codebook.instrument)
+    check_pins(pins, codebook, folder / PINS_FILE)
+    headers = header_matcher(codebook, pins, root)
     results = []
     for order, path in enumerate(files):
         name = path.relative_to(folder.parent).as_posix()
@@ -719,7 +1040,7 @@ def clean_instrument(
         except StructuralError as exc:  # name the file as the evaluator knows it
             raise exc.located(file=name) from None
         result = clean_file(
-            table, codebook, matcher, year, name, scales, settings["agency_suggestions"]
+            table, codebook, matcher, year, name, scales, settings["agency_suggestions"], headers
         )
         check_year_folder(result, codebook, year, settings.get("fiscal_year_grace_days", 0))
         result.kept["_file_order"] = order
@@ -728,7 +1049,7 @@ def clean_instrument(
     if not results:
         return InstrumentResult(codebook.instrument, empty_frame(schema), [], _empty_aside())
     kept = pd.concat([r.kept for r in results], ignore_index=True)
-    final, year_aside = _year_level_rules(
+    final, year_aside, warnings = _year_level_rules(
         kept, codebook, year, settings.get("fiscal_year_grace_days", 0)
     )
     if codebook.id_column == "fiscal_year":
@@ -745,7 +1066,19 @@ def clean_instrument(
         ) from exc
     set_aside = pd.concat([*(r.set_aside for r in results), year_aside], ignore_index=True)
     set_aside = _attach_raw(set_aside, results, matcher)
-    return InstrumentResult(codebook.instrument, final, results, set_aside)
+    for result in results:
+        for column, closest in result.missing_columns:
+            warnings.append(_missing_warning(result.file, codebook.column(column), closest))
+    return InstrumentResult(codebook.instrument, final, results, set_aside, warnings)
+
+
+def _missing_warning(file: str, column: Column, closest: list[tuple[str, float]]) -> str:
+    text = f"{file}: no column for '{column.name}' ({column.en}); its values are missing"
+    if closest:
+        text += "; closest unmatched headers: " + ", ".join(
+            f"'{h}' ({score:.0f})" for h, score in closest
+        )
+    return text
 
 
 _ASIDE_TEXT = ("source_file", "reason", "detail", "raw_values", "agency_code")
@@ -798,6 +1131,9 @@ class CleanResult:
     set_aside: pd.DataFrame
     value_issues: pd.DataFrame
     inputs: dict[str, str]  # file -> sha256
+    warnings: list[str] = field(default_factory=list)  # coverage, double counts: run summary
+    header_map: pd.DataFrame = field(default_factory=pd.DataFrame)  # every header, how read
+    repairs: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REPAIR_COLUMNS))
 
     def reasons(self) -> pd.DataFrame:
         """Rows set aside, by instrument and reason, with Thai and English labels."""
@@ -812,12 +1148,13 @@ class CleanResult:
 
     def unknown_agencies(self) -> pd.DataFrame:
         """Agency names that matched nothing, with how often and the closest registry entries."""
-        rows = self.set_aside[self.set_aside["reason"] == "unknown_agency"]
+        reasons = ["unknown_agency", *AGENCY_REASONS.values()]
+        rows = self.set_aside[self.set_aside["reason"].isin(reasons)]
         if rows.empty:
             return pd.DataFrame(columns=["instrument", "value", "closest", "rows"])
         parts = rows["detail"].str.extract(
-            r"^'(?P<value>.*)' is not in the registry; "
-            r"closest: (?P<closest>.*)$"
+            r"^'(?P<value>.*)' (?:is not in the registry; closest|fits more than one agency|"
+            r"names one agency by its code and another by its name): (?P<closest>.*)$"
         )
         return (
             parts.assign(instrument=rows["instrument"].values)
@@ -847,10 +1184,19 @@ def build_ledger(results: dict[str, InstrumentResult]) -> pd.DataFrame:
                 "rows_set_aside": int(reasons.sum()),
                 **{reason: int(reasons.get(reason, 0)) for reason in REASONS},
                 "value_issues": len(f.value_issues),
+                "cells_repaired": len(f.repairs),
                 "identifier_columns_dropped": "; ".join(f.identifier_columns),
                 "extra_columns_ignored": "; ".join(f.extra_columns),
                 "identifiers_scrubbed_from_text": f.identifiers_scrubbed,
-                "notes": "; ".join(f.notes),
+                "columns_matched": sum(m.column is not None for m in f.header_matches),
+                "columns_matched_by_similarity_or_pin": "; ".join(
+                    scrub(m.describe())[0] for m in f.header_matches if m.how in {"fuzzy", "pinned"}
+                ),
+                "columns_missing": "; ".join(column for column, _ in f.missing_columns),
+                "agencies_matched_by_similarity": "; ".join(
+                    scrub(text)[0] for text in f.agencies_by_similarity
+                ),
+                "notes": "; ".join(scrub(note)[0] for note in f.notes),
             }
             records.append(record)
     ledger = pd.DataFrame(records)
@@ -866,12 +1212,30 @@ def build_ledger(results: dict[str, InstrumentResult]) -> pd.DataFrame:
     return ledger
 
 
+def _year_files(be: int, root: Path | None) -> tuple[Path, dict[str, list[Path]]]:
+    """The year folder and its input files by instrument; an empty folder stops the year."""
+    folder = find_year_folder(be, root)
+    files = discover_files(folder, root)
+    if not any(files.values()):
+        raise StructuralError(
+            f"the folder of fiscal year {be} holds no input files",
+            file=folder,
+            expected="the year's survey and return files (names in data/raw/README.md)",
+            hint="Put the files in this folder, or remove the empty folder",
+        )
+    return folder, files
+
+
 def clean_year(year: int, root: Path | None = None) -> CleanResult:
     """Read and clean every raw file of a fiscal year (B.E. or C.E.). Writes nothing."""
     be = years.to_be(year)
-    folder = find_year_folder(be, root)
-    files = discover_files(folder, root)
-    matcher = AgencyMatcher(load_registry(root))
+    folder, files = _year_files(be, root)
+    agencies = config.pipeline(root)["cleaning"].get("agencies", {})
+    matcher = AgencyMatcher(
+        load_registry(root),
+        fuzzy_threshold=float(agencies.get("fuzzy_threshold", 90)),
+        fuzzy_margin=float(agencies.get("fuzzy_margin", 5)),
+    )
     results = {
         inst: clean_instrument(paths_, config.codebook(inst, root), matcher, be, folder, root)
         for inst, paths_ in files.items()
@@ -897,8 +1261,91 @@ def clean_year(year: int, root: Path | None = None) -> CleanResult:
         for p in paths_
     }
     return CleanResult(
-        be, folder, {n: r.data for n, r in results.items()}, ledger, set_aside, value_issues, inputs
+        be,
+        folder,
+        {n: r.data for n, r in results.items()},
+        ledger,
+        set_aside,
+        value_issues,
+        inputs,
+        warnings=[scrub(w)[0] for r in results.values() for w in r.warnings],
+        header_map=build_header_map(results),
+        repairs=pd.concat(
+            [_repairs_frame(f) for r in results.values() for f in r.files]
+            or [pd.DataFrame(columns=REPAIR_COLUMNS)],
+            ignore_index=True,
+        ),
     )
+
+
+def _repairs_frame(result: FileResult) -> pd.DataFrame:
+    return result.repairs.astype({"source_row": "int64"})
+
+
+HEADER_MAP_COLUMNS = ["instrument", "file", "position", "header", "column", "how", "score"]
+
+
+def build_header_map(results: dict[str, InstrumentResult]) -> pd.DataFrame:
+    """Every header of every file and what it was read as (``header_map.parquet``)."""
+    rows = [
+        {
+            "instrument": inst.instrument,
+            "file": f.file,
+            "position": m.position + 1,
+            "header": scrub(m.header)[0],
+            "column": m.column,
+            "how": m.how,
+            "score": m.score,
+        }
+        for inst in results.values()
+        for f in inst.files
+        for m in f.header_matches
+    ]
+    frame = pd.DataFrame(rows, columns=HEADER_MAP_COLUMNS)
+    return frame.astype({"position": "int64", "score": "float64"})
+
+
+@dataclass
+class FileColumns:
+    """How one file's headers would be read: for ``workbook columns``."""
+
+    instrument: str
+    file: str
+    sheet: str | None
+    header_row: int
+    matches: list[HeaderMatch]
+    missing: list[tuple[Column, list[tuple[str, float]]]]  # columns no header names
+
+
+def review_columns(year: int, root: Path | None = None) -> list[FileColumns]:
+    """Read every file's header of a year as cleaning would (pinned headers included), without
+    cleaning: what ``workbook columns`` prints for review."""
+    be = years.to_be(year)
+    folder, files = _year_files(be, root)
+    out = []
+    for instrument, paths_ in files.items():
+        codebook = config.codebook(instrument, root)
+        pins = load_pins(folder, instrument)
+        check_pins(pins, codebook, folder / PINS_FILE)
+        headers = header_matcher(codebook, pins, root)
+        for path in paths_:
+            name = path.relative_to(folder.parent).as_posix()
+            try:
+                table = locate_answers(read_raw(path), codebook, name, headers)
+            except StructuralError as exc:
+                raise exc.located(file=name) from None
+            matches = headers.match(table.header)
+            found = {m.column for m in matches}
+            unmatched = [m.header for m in matches if m.column is None and m.header]
+            missing = [
+                (c, headers.closest_headers(c.name, unmatched))
+                for c in codebook.columns
+                if c.name not in found and c.name != codebook.version_column
+            ]
+            out.append(
+                FileColumns(instrument, name, table.sheet, table.header_row, matches, missing)
+            )
+    return out
 
 
 def output_dir(year: int, root: Path | None = None) -> Path:
@@ -924,6 +1371,8 @@ def write_clean_year(result: CleanResult, root: Path | None = None) -> Path:
         table.to_parquet(staging / f"{name}.parquet", index=False)
     result.ledger.to_parquet(staging / "ledger.parquet", index=False)
     result.ledger.to_csv(staging / "ledger.csv", index=False)
+    result.header_map.to_parquet(staging / "header_map.parquet", index=False)
+    result.repairs.to_parquet(staging / "repairs.parquet", index=False)
     result.set_aside.astype({"source_row": "int64"}).to_parquet(
         staging / "set_aside.parquet", index=False
     )
@@ -940,11 +1389,45 @@ def write_clean_year(result: CleanResult, root: Path | None = None) -> Path:
         "instruments_without_files": [
             n for n, t in result.tables.items() if n not in set(result.ledger.get("instrument", []))
         ],
+        "warnings": result.warnings,
     }
     (staging / "summary.json").write_text(
         json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8"
     )
     return io.replace_dir_atomic(staging, target)
+
+
+def input_summary(year: int, root: Path | None = None) -> list[str]:
+    """What cleaning made of each raw file of a year, and its warnings: lines for the run
+    summary of ``workbook run`` (read from the written ledger and summary.json)."""
+    folder = output_dir(year, root)
+    ledger = pd.read_csv(folder / "ledger.csv", keep_default_na=False)
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    lines = [f"inputs {years.label(year, 'en')} (raw folder {summary['raw_folder']}):"]
+    for row in ledger.to_dict("records"):
+        reasons = ", ".join(f"{r} {row[r]:,}" for r in REASONS if row.get(r))
+        matched = f"{row['columns_matched']} columns matched"
+        others = row.get("columns_matched_by_similarity_or_pin", "")
+        if others:
+            matched += f" ({len(others.split('; '))} by similarity or pin)"
+        parts = [
+            f"read {row['rows_read']:,}",
+            f"kept {row['rows_kept']:,}",
+            f"set aside {row['rows_set_aside']:,}" + (f" ({reasons})" if reasons else ""),
+            matched,
+        ]
+        if row.get("columns_missing"):
+            parts.append(f"missing: {row['columns_missing']}")
+        for column, what in (
+            ("cells_repaired", "cells repaired"),
+            ("value_issues", "values unreadable (listed)"),
+            ("identifiers_scrubbed_from_text", "identifiers removed from text"),
+        ):
+            if row.get(column):
+                parts.append(f"{row[column]:,} {what}")
+        lines.append(f"  {row['file']} [{row['encoding']}]: " + "; ".join(parts))
+    lines += [f"  WARNING {w}" for w in summary.get("warnings", [])]
+    return lines
 
 
 def run_cleaning(year: int, root: Path | None = None) -> CleanResult:

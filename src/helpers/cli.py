@@ -4,6 +4,7 @@ audit the published outputs."""
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
 from helpers import years
@@ -27,6 +28,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("\ninterrupted: finished outputs are kept; run again to complete", file=sys.stderr)
         return 130
+    _print_input_summaries(result)
     failed = result.failed
     print(
         f"\n{len(result.built)} built, {len(result.skipped)} up to date (skipped), "
@@ -39,6 +41,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(f"  PROBLEM: {problem}")
     print(f"log: {result.log}\nmanifest: {result.manifest}")
     return 0 if result.ok else 1
+
+
+def _print_input_summaries(result) -> None:
+    """Per raw file of each year cleaned in this run: what was read, matched, repaired, listed
+    and set aside, and the coverage and double-count warnings."""
+    from helpers import cleaning
+
+    for outcome in result.built:
+        if outcome.stage == "clean":
+            print("\n" + "\n".join(cleaning.input_summary(outcome.year)))
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
@@ -91,6 +103,73 @@ def _cmd_list(args: argparse.Namespace) -> int:
         shown = " ".join(agencies) if args.agencies else ""
         print(f"  agencies with data: {len(agencies)}{': ' + shown if shown else ''}")
     return 0
+
+
+def _yaml_text(text: str) -> str:
+    """A header as a YAML double-quoted key."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _cmd_columns(args: argparse.Namespace) -> int:
+    from helpers import cleaning
+    from helpers.headers import PINS_FILE
+
+    reviewed = cleaning.review_columns(args.year)
+    if args.yaml:
+        print(
+            f"# {PINS_FILE} for fiscal year {years.to_be(args.year)}, proposed by "
+            "`workbook columns --yaml`: check every line, then save it in the year folder."
+        )
+        print("# header (as in the file): codebook column, or null for no codebook column")
+        for instrument in dict.fromkeys(f.instrument for f in reviewed):
+            print(f"{instrument}:")
+            seen = set()
+            for f in (f for f in reviewed if f.instrument == instrument):
+                for m in f.matches:
+                    if not m.header or m.header in seen or m.how in {"label", "identifier"}:
+                        continue
+                    seen.add(m.header)
+                    note = f"  # {m.how}" + (f" {m.score:.0f}" if m.score is not None else "")
+                    if m.column is None and m.candidates:
+                        note += "; closest: " + ", ".join(
+                            f"{c} ({score:.0f})" for c, score in m.candidates
+                        )
+                    column = m.column or "null"
+                    print(f"  {_yaml_text(m.header)}: {column}{note}")
+        return 0
+    problems = 0
+    for f in reviewed:
+        where = f" sheet '{f.sheet}'," if f.sheet else ""
+        print(f"{f.file} ({f.instrument}),{where} header on row {f.header_row}")
+        labels = sum(m.how == "label" for m in f.matches)
+        if labels and not args.all:
+            print(f"  {labels} headers name their column exactly (--all lists them)")
+        for m in f.matches:
+            if not m.header or (m.how == "label" and not args.all):
+                continue
+            score = f"{m.score:5.0f}" if m.score is not None else "    -"
+            target = m.column or {"identifier": "(identifier: dropped)"}.get(m.how, "(none)")
+            line = f"  {m.how:<10} {score}  {target:<22} <- {m.header!r}"
+            if m.column is None and m.candidates:
+                line += "  closest: " + ", ".join(f"{c} ({s:.0f})" for c, s in m.candidates)
+            print(line)
+        for column, closest in f.missing:
+            stops = column.required or column.extra.get("in_every_file")
+            problems += bool(stops)
+            print(
+                f"  MISSING{' (stops the year)' if stops else ''}: {column.name} ({column.en})"
+                + (
+                    "; closest headers: "
+                    + ", ".join(f"{h!r} ({score:.0f})" for h, score in closest)
+                    if closest
+                    else ""
+                )
+            )
+    print(
+        f"\nPin a header in data/raw/<year>/{PINS_FILE} to correct a match "
+        "(`workbook columns --year <year> --yaml` writes a draft to standard output)."
+    )
+    return 1 if problems else 0
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
@@ -161,6 +240,21 @@ def build_parser() -> argparse.ArgumentParser:
     listing = sub.add_parser("list", help="years, input files and agencies found")
     listing.add_argument("--agencies", action="store_true", help="print the agency codes too")
     listing.set_defaults(func=_cmd_list)
+    columns = sub.add_parser(
+        "columns",
+        help="how each raw file's headers are matched to the codebook, for review (exit 1 if a "
+        "question that stops the year is missing)",
+    )
+    columns.add_argument("--year", type=int, required=True, help="fiscal year, B.E. or C.E.")
+    columns.add_argument(
+        "--yaml",
+        action="store_true",
+        help="print a draft of the year's _columns.yaml (pinned headers) instead",
+    )
+    columns.add_argument(
+        "--all", action="store_true", help="list the headers that name their column exactly too"
+    )
+    columns.set_defaults(func=_cmd_columns)
     auditing = sub.add_parser(
         "audit",
         help="check every published report and report notebook for confidentiality breaches "

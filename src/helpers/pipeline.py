@@ -109,6 +109,7 @@ class Tracker:
         """{path: hash} of the year's raw input files (or the folder error)."""
         from helpers.cleaning import find_year_folder, is_ignored
         from helpers.errors import StructuralError
+        from helpers.headers import PINS_FILE
 
         try:
             folder = find_year_folder(year, self.root)
@@ -116,7 +117,8 @@ class Tracker:
             return {"error": str(exc)}
         ignore = config.pipeline(self.root)["cleaning"]["ignore"]
         files = [p for p in folder.rglob("*") if p.is_file() and not is_ignored(p, folder, ignore)]
-        return self.hashes.tree(files, self.root)
+        pins = folder / PINS_FILE  # an evaluator's pinned headers change how files are read
+        return self.hashes.tree([*files, pins] if pins.is_file() else files, self.root)
 
     def _processed_years(self) -> list[int]:
         return sorted(

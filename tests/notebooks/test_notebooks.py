@@ -65,13 +65,13 @@ def test_cleaning_notebook_runs_under_papermill(project):
     write_csv(
         folder / "staff_survey.csv",
         STAFF,
-        [staff_row("a"), staff_row("b", agency="กรมสรรพกร"), [""] * len(STAFF)],
+        [staff_row("a"), staff_row("b", agency="สรรพากร"), [""] * len(STAFF)],
     )
     [outcome] = pipeline.run([2565], ["clean"], project, echo=_quiet, progress=False).outcomes
     assert outcome.ok, outcome.error
     executed = nbformat.read(outcome.executed, as_version=4)
     text = "".join(str(o) for c in executed.cells if c.cell_type == "code" for o in c.outputs)
-    assert "กรมสรรพกร" in text and "03007 กรมสรรพากร" in text  # unknown agency + suggestion
+    assert "สรรพากร" in text and "03007 กรมสรรพากร" in text  # unknown agency + suggestion
     assert executed.metadata["papermill"]["parameters"] == {"year": 2565}
     ledger = pd.read_parquet(cleaning.output_dir(2565, project) / "ledger.parquet")
     assert ledger[["rows_read", "rows_kept", "rows_set_aside"]].iloc[0].tolist() == [3, 1, 2]

@@ -118,7 +118,17 @@ def test_thai_digits_and_be_ce_dates(project):
 
 @pytest.mark.parametrize(
     "variant",
-    ["03007", "3007", "กรมสรรพากร", " กรม สรรพากร ", "กรม  สรรพากร", "Revenue Department", "กสร."],
+    [
+        "03007",
+        "3007",
+        "กรมสรรพากร",
+        " กรม สรรพากร ",
+        "กรม  สรรพากร",
+        "Revenue Department",
+        "กสร. กระทรวงการคลัง",
+        "03007 กรมสรรพากร",
+        "กรมสรรพกร",  # a typo, assigned by similarity and listed in the ledger
+    ],
 )
 def test_agency_as_code_or_name_variant(project, variant):
     write_csv(year_dir(project) / "staff_survey.csv", STAFF, [staff_row(agency=variant)])
@@ -242,14 +252,14 @@ def test_unknown_agency_is_set_aside_with_closest_matches(project):
     write_csv(
         year_dir(project) / "staff_survey.csv",
         STAFF,
-        [staff_row("a", agency="กรมสรรพกร"), staff_row("b")],
+        [staff_row("a", agency="สรรพากร"), staff_row("b")],
     )
     result = clean(project)
     row = result.set_aside.iloc[0]
     assert row["reason"] == "unknown_agency"
     assert "closest: 03007 กรมสรรพากร" in row["detail"]
     unknown = result.unknown_agencies()
-    assert unknown.loc[0, "value"] == "กรมสรรพกร" and unknown.loc[0, "rows"] == 1
+    assert unknown.loc[0, "value"] == "สรรพากร" and unknown.loc[0, "rows"] == 1
     assert pd.isna(row["agency_code"])  # no agency report can claim it
 
 
@@ -486,3 +496,74 @@ def test_no_header_names_two_columns():
         assert {k: v for k, v in owners.items() if len(v) > 1} == {}, book.instrument
         identifiers = {match_key(c) for c in book.identifier_columns}
         assert not identifiers & set(owners), book.instrument
+
+
+def test_an_agency_not_certain_is_set_aside_with_its_candidates(project):
+    rows = [
+        staff_row("a", agency="กสร."),  # the abbreviation of two departments
+        staff_row("b", agency="03007 กรมสรรพสามิต"),  # one agency's code, another's name
+        staff_row("c", agency="กรมสรรพกร"),  # a typo: assigned, and listed in the ledger
+    ]
+    write_csv(year_dir(project) / "staff_survey.csv", STAFF, rows)
+    result = clean(project)
+    assert staff(result)["agency"].tolist() == ["03007"]
+    aside = result.set_aside.set_index("source_row")
+    assert aside.loc[2, "reason"] == "ambiguous_agency"
+    assert "03007 กรมสรรพากร" in aside.loc[2, "detail"]
+    assert "17005 กรมสวัสดิการและคุ้มครองแรงงาน" in aside.loc[2, "detail"]
+    assert aside.loc[3, "reason"] == "conflicting_agency"
+    assert {"03007 กรมสรรพากร", "03006 กรมสรรพสามิต"} <= set(
+        aside.loc[3, "detail"].split(": ", 1)[1].split("; ")
+    )
+    assert result.ledger.loc[0, "agencies_matched_by_similarity"].startswith(
+        "'กรมสรรพกร' -> 03007 ("
+    )
+    assert set(result.unknown_agencies()["value"]) == {"กสร.", "03007 กรมสรรพสามิต"}
+
+
+def test_national_ids_as_response_ids_become_pseudonyms(project, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "keys"))
+    monkeypatch.delenv("WORKBOOK_PSEUDONYM_KEY", raising=False)
+    rows = [staff_row("1-1017-00230-70-5"), staff_row("1101700230705", eco1="2"), staff_row("r9")]
+    write_csv(year_dir(project) / "staff_survey.csv", STAFF, rows)
+    result = clean(project)
+    pseudonym, plain = staff(result)["response_id"].tolist()
+    assert plain == "r9" and pseudonym.startswith("P-") and len(pseudonym) == 18
+    assert staff(result)["eco1"].tolist()[0] == 2  # the later of the two kept
+    # the same number in another style is the same person: a duplicate
+    assert result.set_aside["reason"].tolist() == ["duplicate_submission"]
+    assert "1101700230705" not in result.set_aside["detail"].iloc[0]
+    assert "national ID numbers" in result.ledger.loc[0, "notes"]
+    assert (tmp_path / "keys" / "thai-hrd-workbook" / "pseudonym.key").is_file()
+
+
+def test_answers_that_are_formulas_without_results_stop_the_year(project):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(STAFF)
+    sheet.append(staff_row("a"))
+    sheet.append(staff_row("b"))
+    sheet["F3"] = "=F2"  # eco1 of row 3: saved by a program, never calculated
+    book.create_sheet("lists").append(["=UPPER(A1)"])  # a helper sheet's formulas are harmless
+    book.save(year_dir(project) / "staff_survey.xlsx")
+    with pytest.raises(StructuralError) as info:
+        clean(project)
+    message = str(info.value)
+    assert "sheet 'Sheet', row 3, column 'eco1': 1 answer cells are formulas" in message
+    assert "F3 (eco1: =F2)" in message and "save it again" in message
+
+
+def test_mojibake_cells_are_repaired_and_listed(project):
+    import ftfy.bad_codecs  # noqa: F401  (registers 'sloppy-cp874': decodes as Windows does)
+
+    garbled = "กรมสรรพากร".encode().decode("sloppy-cp874")  # UTF-8 read as cp874, saved again
+    write_csv(year_dir(project) / "staff_survey.csv", STAFF, [staff_row(agency=garbled)])
+    result = cleaning.run_cleaning(2565, project)
+    assert staff(result)["agency"].tolist() == ["03007"]
+    assert result.ledger.loc[0, "cells_repaired"] == 1
+    repairs = pd.read_parquet(cleaning.output_dir(2565, project) / "repairs.parquet")
+    assert repairs[["source_row", "column", "repaired"]].values.tolist() == [
+        [2, "agency", "กรมสรรพากร"]
+    ]

@@ -64,3 +64,16 @@ def test_raw_snapshots_name_added_removed_and_modified_files(project):
         "2565/staff_survey.csv",
         "reference/agencies.csv",
     ]
+
+
+def test_pinned_headers_are_an_input_of_the_cleaning(project):
+    folder = project / "data/raw/2565"
+    folder.mkdir(parents=True)
+    (folder / "staff_survey.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    (folder / "_notes.txt").write_text("not an input\n", encoding="utf-8")
+    tracker = pipeline.Tracker(project)
+    before = tracker.raw_inputs(2565)
+    assert set(before) == {"data/raw/2565/staff_survey.csv"}
+    (folder / "_columns.yaml").write_text('staff_survey:\n  "ข้อ 7": eco1\n', encoding="utf-8")
+    after = tracker.raw_inputs(2565)
+    assert set(after) == {"data/raw/2565/staff_survey.csv", "data/raw/2565/_columns.yaml"}
