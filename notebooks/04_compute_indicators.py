@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python (Thai HRD workbook)
 #     language: python
@@ -122,6 +122,9 @@ report_tables = {
         pd.read_parquet(cleaning.output_dir(year) / "set_aside.parquet"), year
     ),
     "funnel_parameters": aggregates.funnel_parameters(staff, table, year),
+    "missing_questions": aggregates.missing_questions(
+        pd.read_parquet(cleaning.output_dir(year) / "ledger.parquet"), clean, year
+    ),
 }
 aggregates.write_aggregates(report_tables, year)
 display(

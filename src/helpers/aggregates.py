@@ -13,6 +13,7 @@ their executed notebooks (the audit record) hold aggregates alone.
   is noise.
 - :func:`set_aside_summary`: rows that cleaning set aside, by agency, survey and reason.
 - :func:`funnel_parameters`: centre and spread for the funnel plots of A5 and A7.
+- :func:`missing_questions`: questions missing from the raw files an agency's answers came from.
 
 Anything from fewer than ``confidentiality.min_respondents`` respondents is suppressed: value,
 interval and respondents missing, with the reason.
@@ -57,6 +58,10 @@ CORRELATION_COLUMNS = [
 ]
 SET_ASIDE_COLUMNS = ["fiscal_year", "agency_code", "instrument", "reason", "rows"]
 FUNNEL_COLUMNS = ["fiscal_year", "indicator", "kind", "centre", "sd"]
+MISSING_QUESTION_COLUMNS = ["fiscal_year", "agency_code", "instrument", "column", "files"]
+# Codebook column types whose absence a reader of the results should know about (ids, dates and
+# form versions are bookkeeping).
+QUESTION_TYPES = {"likert", "binary", "score", "category", "integer", "count", "percent"}
 # Drivers of satisfaction correlated with the index (score columns from helpers.scores).
 SATISFACTION_DRIVERS = {
     "eco_score": "ecosystem",
@@ -244,6 +249,55 @@ def set_aside_summary(set_aside: pd.DataFrame, year: int) -> pd.DataFrame:
     counts["agency_code"] = counts["agency_code"].replace("", None)
     counts["rows"] = counts["rows"].astype("int64")
     return counts[SET_ASIDE_COLUMNS]
+
+
+def missing_questions(
+    ledger: pd.DataFrame, clean: dict[str, pd.DataFrame], year: int, root: Path | None = None
+) -> pd.DataFrame:
+    """Questions that no column of a raw file held (the ledger's ``columns_missing``), for each
+    agency with answers kept from that file: the reports' methods section names them.
+
+    Parameters
+    ----------
+    ledger : pandas.DataFrame
+        The cleaning ledger (``clean/ledger.parquet``): instrument, file, columns_missing.
+    clean : dict of pandas.DataFrame
+        The cleaned tables by instrument, with ``agency`` and ``source_file``.
+    year : int
+        Fiscal year.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per agency, instrument and missing question, with the number of the agency's
+        files that lacked it.
+    """
+    rows = []
+    if ledger is not None and "columns_missing" in ledger:
+        for entry in ledger[ledger["columns_missing"].fillna("") != ""].itertuples():
+            book = config.codebook(entry.instrument, root)
+            table = clean.get(entry.instrument)
+            if table is None or table.empty:
+                continue
+            agencies = sorted(set(table.loc[table["source_file"] == entry.file, "agency"]))
+            for name in entry.columns_missing.split("; "):
+                if name in book.names and book.column(name).type in QUESTION_TYPES:
+                    rows += [
+                        {"agency_code": code, "instrument": entry.instrument, "column": name}
+                        for code in agencies
+                    ]
+    if not rows:
+        return pd.DataFrame(columns=MISSING_QUESTION_COLUMNS)
+    frame = (
+        pd.DataFrame(rows)
+        .groupby(["agency_code", "instrument", "column"], sort=True)
+        .size()
+        .rename("files")
+        .reset_index()
+    )
+    frame.insert(0, "fiscal_year", years.to_be(year))
+    frame["files"] = frame["files"].astype("int64")
+    return frame[MISSING_QUESTION_COLUMNS]
 
 
 def funnel_parameters(

@@ -930,6 +930,8 @@ class AgencyReport:
                 f"Values of 0.7 and above are usually taken as adequate."
             )
         items.append(self._set_aside_text())
+        if missing := self._missing_questions_text():
+            items.append(missing)
         if kpi.targets_are_placeholders(self.root):
             items.append(
                 "ข้อควรระวัง / Caveat: the guideline sets no numeric targets; the targets used "
@@ -944,6 +946,25 @@ class AgencyReport:
             "<ul>"
             + "".join(f"<li{sources_attr(marks.get(n))}>{esc(i)}</li>" for n, i in enumerate(items))
             + "</ul>"
+        )
+
+    def _missing_questions_text(self) -> str:
+        """The questions some of this agency's raw files did not hold ('' when none)."""
+        frame = self.data.table("missing_questions")
+        if frame is None or frame.empty:
+            return ""
+        mine = frame[frame["agency_code"] == self.agency]
+        if mine.empty:
+            return ""
+        parts = []
+        for r in mine.itertuples():
+            book = config.codebook(r.instrument, self.root)
+            column = book.column(r.column)
+            parts.append(f"{column.th} / {column.en} ({book.en.lower()})")
+        return (
+            "คำถามที่ไม่มีในไฟล์ข้อมูล / Questions missing from data files: the raw files holding "
+            f"this agency's answers had no column for {'; '.join(parts)}; results that use them "
+            "rest on the other files' answers only."
         )
 
     def _set_aside_text(self) -> str:
@@ -1070,6 +1091,7 @@ AGENCY_TABLES = (
     "measures",
     "satisfaction_correlations",
     "set_aside_by_agency",
+    "missing_questions",
     "staff_weighting",
     "citizen_weighting",
 )

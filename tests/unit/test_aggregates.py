@@ -121,3 +121,26 @@ def test_funnel_parameters_centre_is_the_median_of_published_values(project):
     params = aggregates.funnel_parameters(staff, table, 2565, root=project).set_index("indicator")
     assert params.loc["A5", "centre"] == 55.0 and params.loc["A7", "centre"] == 55.0
     assert params.loc["A5", "sd"] > 0 and np.isnan(params.loc["A7", "sd"])
+
+
+def test_missing_questions_name_the_agencies_of_the_files_without_them():
+    ledger = pd.DataFrame(
+        {
+            "instrument": ["staff_survey", "staff_survey"],
+            "file": ["2565/a.csv", "2565/b.xlsx"],
+            "columns_missing": ["response_id; tenure_band; gender", ""],
+        }
+    )
+    staff = pd.DataFrame(
+        {
+            "agency": ["03007", "03007", "03006"],
+            "source_file": ["2565/a.csv", "2565/b.xlsx", "2565/b.xlsx"],
+        }
+    )
+    frame = aggregates.missing_questions(ledger, {"staff_survey": staff}, 2565)
+    # ids are bookkeeping, not questions; 03006's file had every question
+    assert frame[["agency_code", "column", "files"]].values.tolist() == [
+        ["03007", "gender", 1],
+        ["03007", "tenure_band", 1],
+    ]
+    assert aggregates.missing_questions(ledger.iloc[1:], {"staff_survey": staff}, 2565).empty

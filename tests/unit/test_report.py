@@ -223,3 +223,26 @@ def test_every_shown_count_sits_in_a_marker_naming_it(processed, small_and_large
         for n in re.findall(r'data-n="(\d+)"', cell[1]):
             assert f"={n}" in cell[0], cell
     assert re.search(r'<b data-sources="2565/staff/respondents \d+=\d+">[\d,]+ คน', header)
+
+
+def test_questions_missing_from_an_agencys_files_are_named_in_the_methods(
+    processed, small_and_large, monkeypatch
+):
+    r = report.AgencyReport(2565, small_and_large[1], processed)
+    assert "Questions missing" not in r.methods_html()
+    table = r.data.table
+    missing = pd.DataFrame(
+        {
+            "fiscal_year": [2565, 2565],
+            "agency_code": [small_and_large[1], small_and_large[0]],
+            "instrument": ["staff_survey", "staff_survey"],
+            "column": ["tenure_band", "gender"],
+            "files": [1, 1],
+        }
+    )
+    monkeypatch.setattr(
+        r.data, "table", lambda name: missing if name == "missing_questions" else table(name)
+    )
+    methods = r.methods_html()
+    assert "had no column for อายุราชการ / Years of service (staff survey" in methods
+    assert "เพศ / Gender" not in methods  # another agency's file
