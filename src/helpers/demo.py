@@ -28,14 +28,42 @@ Agency returns: A1 met by agencies whose maturity is below a share rising over t
     FC level rising; innovation outputs ~ Poisson, larger for larger agencies; HR counts
     ~ Binomial(headcount, true A3 / A6 rate).
 
-Faults are extra rows or cells (blank rows, duplicate submissions, unknown agencies, dates
-outside the fiscal year, invalid optional answers, identifiers in comments); a row carries
-at most one, so the counts in ``planted_faults`` are exactly what cleaning should report.
+Files (``DEMO_LAYOUTS``): each year's files are written the way the tools that make real ones
+write them. 2563: a cp874 staff CSV keyed from paper forms (Thai labels, B.E. dates, agency
+name variants, ages in years, national ID and phone columns, response ids numbered 1..n within
+each agency), a citizen workbook, an agency return with Thai headers and a correction, the OCSC
+return. 2564: the staff survey in two parts (a UTF-8-with-BOM CSV and a workbook, some rows in
+English labels or Thai digits, agency codes that lost their leading zero), and the workbook
+saved again by Excel as ``staff_survey_2564_part2.csv`` (the same rows, times as Thai Windows
+shows them, ``15/3/2564 9:05``, without seconds): a re-export that cleaning must count once; a
+cp874 citizen CSV; workbooks for the returns. 2565 (folder ``2022``): the staff survey as a
+workbook (English labels, shuffled columns, extra columns) and, for the other half of the
+agencies, a Google Forms export (``staff_survey_2565_google.csv``: timestamp ``15/3/2022,
+10:20:30`` and e-mail columns, numbered Thai question texts, the construct items as one grid
+``7. ความคิดเห็นต่อการพัฒนาบุคลากร [item]``, a few texts edited, Thai answer labels, agencies as
+names or ``03007 กรมสรรพากร``, no response id); the citizen survey as a UTF-8 CSV and a Microsoft
+Forms export opened in Excel on a US-locale PC (``citizen_survey_2565_msforms.csv``: ID 1..n,
+start and completion times month-first ``6/15/2022 9:05``, anonymous e-mail and blank name,
+answers ``มาก (4)``); the agency return as Excel "Unicode Text" (UTF-16, tab-separated,
+``agency_return_2565.txt``).
+
+Faults are extra rows or cells (blank rows, duplicate submissions, agencies that are not in the
+registry, dates outside the fiscal year, invalid optional answers, identifiers in comments in
+local styles: ``0 2123 4567``, ``(02) 123 4567``, ``08-1234-5678``, ``+66 81 234 5678``,
+``1-2345-67890-12-3``); a row carries at most one, so the counts in ``planted_faults`` are
+exactly what cleaning should report. A survey tool's export has only the faults a tool's file
+can have: rows the same twice (not resubmissions: without an id that follows a respondent a
+resubmission is another respondent), text typed into an "other" box as the invalid answer.
+In the re-export every usable row is a duplicate of the original's (which cleaning keeps: its
+time has seconds, and ``.xlsx`` is the later file by name), so its ``duplicate_submission`` is
+its rows less the blank, unknown-agency and out-of-year ones; the respondents kept per agency
+are unchanged.
 """
 
 from __future__ import annotations
 
 import argparse
+import codecs
 import datetime as dt
 import fnmatch
 import re
@@ -168,17 +196,83 @@ IDENTIFIER_COMMENTS = {
     "national_id": "เลขบัตรประชาชนของข้าพเจ้าคือ {} เผื่อต้องการตรวจสอบ",
     "email": "ส่งเอกสารเพิ่มเติมได้ที่ {}",
 }
+# Phone numbers as Thais write them: Bangkok landlines (02 + 7 digits) and mobiles (0 + 6/8/9 +
+# 8 digits), grouped by spaces, dashes, dots or parentheses, some with the country code.
+LANDLINE_STYLES = ("0{a}{b}{c}", "0 {a}{b} {c}", "0-{a}{b}-{c}", "(0{a}) {b} {c}", "0{a}-{b}-{c}")
+MOBILE_STYLES = (
+    "0{a}{b}{c}", "0{a}-{b}-{c}", "0{a}{b}{c}", "0{p}-{q}-{c}", "0{a}.{b}.{c}",
+    "+66 {a} {b} {c}", "(+66) {a}-{b}-{c}",
+)  # fmt: skip
+# 1234567890123 (twice as often), 1-2345-67890-12-3, 1 2345 67890 12 3
+NATIONAL_ID_STYLES = ("{}{}{}{}{}", "{}{}{}{}{}", "{}-{}-{}-{}-{}", "{} {} {} {} {}")
 GIVEN_NAMES = ("สมชาย", "สมหญิง", "วิชัย", "สุดา", "ประเสริฐ", "กาญจนา", "อนุชา", "พรทิพย์")
 SURNAMES = ("ใจดี", "รักไทย", "ศรีสุข", "มั่นคง", "ทองดี", "บุญมา")
 LATIN_NAMES = ("somchai", "somying", "wichai", "suda", "prasert", "kanchana", "anucha", "pornthip")
 MAIL_DOMAINS = ("gmail.com", "hotmail.com", "example.go.th")
 CLERK_NOTES = ("บันทึกจากแบบสอบถามกระดาษ", "ตรวจสอบแล้ว", "ผู้ตอบขอแก้ไขคำตอบ")
 
+# Agencies that are not in the registry, as respondents write them: departments that do not
+# exist, offices of another level (provincial, district, school area), and (per row) the real
+# ministry of the agency where its department was asked for. Each is checked against the
+# registry matcher before it is written.
+FICTITIOUS_AGENCIES = (
+    "กรมพัฒนาทักษะดิจิทัลภาครัฐ",
+    "กรมส่งเสริมนวัตกรรมท้องถิ่น",
+    "กรมบริหารจัดการน้ำชุมชน",
+    "กรมส่งเสริมเศรษฐกิจสร้างสรรค์",
+    "กรมกิจการผู้บริโภค",
+    "สำนักงานส่งเสริมการเรียนรู้ภาครัฐ",
+)
+LOCAL_OFFICES = (
+    "สำนักงานจังหวัดเชียงใหม่",
+    "สำนักงานจังหวัดขอนแก่น",
+    "สำนักงานสาธารณสุขจังหวัดนครราชสีมา",
+    "สำนักงานพาณิชย์จังหวัดสงขลา",
+    "สำนักงานเกษตรจังหวัดลำปาง",
+    "สำนักงานแรงงานจังหวัดชลบุรี",
+    "สำนักงานคลังจังหวัดภูเก็ต",
+    "ที่ว่าการอำเภอเมืองพิษณุโลก",
+    "สำนักงานเขตพื้นที่การศึกษาประถมศึกษาอุดรธานี เขต 1",
+)
+# How the registry matcher reads a name that cleaning does not report as unknown_agency.
+NOT_UNKNOWN = ("ambiguous", "conflict")
+
+# Survey tools. Google Forms heads each column with the question's text, numbered; a grid's rows
+# become "<stem> [<row>]". Headers here are the codebook's Thai texts, some edited a little as
+# a form's author would (a word added, "(ถ้ามี)"), which cleaning matches by similarity.
+GOOGLE_GRID = "ความคิดเห็นต่อการพัฒนาบุคลากร"
+GOOGLE_GRID_CONSTRUCTS = ("ecosystem", "skillsets", "mindset", "persona")
+GOOGLE_TEXTS = {
+    "agency": "หน่วยงานที่ท่านสังกัด",
+    "eco2": "“หน่วยงาน” จัดสรรทรัพยากร (งบประมาณ เครื่องมือ สื่อการเรียนรู้)\nเพียงพอต่อการพัฒนา",
+    "eco4": "วัฒนธรรมองค์กรส่งเสริมการแลกเปลี่ยนเรียนรู้ และการทดลองสิ่งใหม่ๆ",
+    "skl1": "ท่านมีทักษะดิจิทัลที่เพียงพอต่อการปฏิบัติงาน",
+    "sat1": "ความพึงพอใจต่อโอกาสในการพัฒนาที่หน่วยงานของท่านจัดให้",
+    "sat_overall": "โดยรวมแล้วท่านพึงพอใจต่อการพัฒนาบุคลากรของหน่วยงานในระดับใด",
+    "idp_made": "ท่านมีแผนพัฒนารายบุคคล (IDP) ในปีนี้หรือไม่",
+    "comment": "ข้อเสนอแนะเพิ่มเติม (ถ้ามี)",
+}
+# Microsoft Forms: ID (its numbering), start and completion times, e-mail and name (anonymous
+# respondents: "anonymous" and blank), last modified time, then the questions' texts unnumbered.
+MSFORMS_TEXTS = {
+    "agency": "หน่วยงานที่ท่านรับบริการ",
+    "drv_integrity": "เจ้าหน้าที่ปฏิบัติงานอย่างซื่อสัตย์ และไม่รับสินบน",
+    "drv_fairness": "หน่วยงานปฏิบัติต่อประชาชนทุกคนอย่างเท่าเทียมกัน",
+}
+MSFORMS_TOOL_COLUMNS = ("ID", "Start time", "Completion time", "Email", "Name")
+MSFORMS_LAST_MODIFIED = "Last modified time"
+
 # Faults.
 CHANGEABLE = {"staff_survey": ("per1", "per2", "per3", "per4"), "citizen_survey": ("satisfaction",)}
 INVALID_CELLS = {
     "staff_survey": (("per1", "per2", "per3", "per4"), ("7", "9", "6")),
     "citizen_survey": (("drv_openness", "drv_fairness", "satisfaction"), ("abc", "11", "12")),
+}
+# A survey tool only writes answers its form offers; an invalid answer there is the text typed
+# into a question's "other" (อื่นๆ) box.
+OTHER_ANSWERS = {
+    "staff_survey": ("position_level", ("พนักงานราชการ", "ลูกจ้างประจำ", "ลูกจ้างชั่วคราว")),
+    "citizen_survey": ("channel", ("ไปรษณีย์", "ผ่านแอปพลิเคชัน LINE", "ญาติมาติดต่อแทน")),
 }
 WHITESPACE_COLUMNS = ("response_id", "agency", "gender")
 WHITESPACE_SHARE = 0.02
@@ -194,7 +288,7 @@ TO_THAI_DIGITS = str.maketrans("0123456789", THAI_DIGITS)
 class Style:
     """How values are written in one raw file."""
 
-    likert: str = "number"  # "number" or "th" labels
+    likert: str = "number"  # "number", "th" labels or "th_numbered" ("มาก (4)")
     binary: str = "th"  # "th" or "en" labels
     categories: str = "th"
     dates: str = "ce_iso"  # see _date_cells
@@ -213,7 +307,7 @@ class FileSpec:
 
     name: str
     instrument: str
-    encoding: str  # "cp874", "utf-8-sig", "utf-8" or "xlsx"
+    encoding: str  # "cp874", "utf-8-sig", "utf-8", "utf-16" (Excel "Unicode Text") or "xlsx"
     style: Style
     part: tuple[int, int] = (1, 1)  # (k, parts): the agencies, split by code
     thai_headers: bool = False
@@ -223,6 +317,12 @@ class FileSpec:
     shuffle_columns: bool = False
     resubmission: bool = False
     crlf: bool = False
+    delimiter: str = ","
+    made_by: str = ""  # "google_forms", "microsoft_forms" or "" (typed or kept in a spreadsheet)
+    # "global" (S2565-000123, the same in every file), "per_agency" (1..n in each agency),
+    # "tool" (the survey tool's 1..n in the file) or "none" (no id column)
+    response_ids: str = "global"
+    copy_of: str = ""  # a re-export of this file (the same rows, times without seconds)
 
 
 _STAFF_64 = Style(
@@ -232,6 +332,10 @@ _STAFF_64 = Style(
     thai_digit_share=0.02,
     identifier_comments=True,
 )
+_GOOGLE = Style(
+    likert="th", dates="google_dmy", agency="name_or_code_name", identifier_comments=True
+)
+_MSFORMS = Style(likert="th_numbered", dates="us_mdy_hm", agency="name", identifier_comments=True)
 DEMO_LAYOUTS = {
     2563: (
         FileSpec(
@@ -241,6 +345,7 @@ DEMO_LAYOUTS = {
             identifiers=(("เลขประจำตัวประชาชน", "national_id"), ("เบอร์โทร", "phone")),
             extras=(("หมายเหตุผู้บันทึก", "clerk_note"),),
             crlf=True,
+            response_ids="per_agency",
         ),
         FileSpec(
             "citizen_survey_2563.xlsx", "citizen_survey", "xlsx",
@@ -261,6 +366,10 @@ DEMO_LAYOUTS = {
                  part=(1, 2), form_version=True, crlf=True),
         FileSpec("staff_survey_2564_part2.xlsx", "staff_survey", "xlsx",
                  replace(_STAFF_64, dates="native"), part=(2, 2), form_version=True),
+        # the same workbook saved again as "CSV UTF-8" by Excel on Thai Windows
+        FileSpec("staff_survey_2564_part2.csv", "staff_survey", "utf-8-sig",
+                 replace(_STAFF_64, dates="be_dmy_hm_excel"), part=(2, 2), form_version=True,
+                 crlf=True, copy_of="staff_survey_2564_part2.xlsx"),
         FileSpec(
             "citizen_survey_2564.csv", "citizen_survey", "cp874",
             Style(dates="ce_iso", agency="code_lost_zero"),
@@ -277,13 +386,29 @@ DEMO_LAYOUTS = {
             Style(binary="en", categories="en", dates="ymd_mixed", agency="code_or_en"),
             extras=(("survey_channel", "survey_channel"), ("duration_minutes", "duration")),
             shuffle_columns=True,
+            part=(1, 2),
+        ),
+        # Google Sheets "Download: CSV" of the form's responses (a Thai-locale sheet)
+        FileSpec(
+            "staff_survey_2565_google.csv", "staff_survey", "utf-8", _GOOGLE,
+            identifiers=(("ที่อยู่อีเมล", "email"),),
+            part=(2, 2), made_by="google_forms", response_ids="none",
         ),
         FileSpec(
             "citizen_survey_2565.csv", "citizen_survey", "utf-8",
             Style(categories="en", dates="ymd_mixed", agency="code_or_en"),
             identifiers=(("email", "email"),),
+            part=(1, 2),
         ),
-        FileSpec("agency_return_2565.csv", "agency_return", "utf-8", Style(dates="ce_date")),
+        # Microsoft Forms responses opened in Excel on a US-locale PC, saved as "CSV UTF-8"
+        FileSpec(
+            "citizen_survey_2565_msforms.csv", "citizen_survey", "utf-8-sig", _MSFORMS,
+            identifiers=(("Email", "anonymous"), ("Name", "blank")),
+            part=(2, 2), made_by="microsoft_forms", response_ids="tool", crlf=True,
+        ),
+        # Excel "Save as: Unicode Text" on Thai Windows: UTF-16 with a byte-order mark, tabs
+        FileSpec("agency_return_2565.txt", "agency_return", "utf-16", Style(dates="be_dmy"),
+                 delimiter="\t", crlf=True),
         FileSpec("ocsc_return_2565.csv", "ocsc_return", "utf-8", Style(dates="ce_date")),
     ),
 }  # fmt: skip
@@ -665,11 +790,29 @@ def _with_thai_digits(values: np.ndarray, share: float, rng) -> np.ndarray:
 
 
 def _date_cells(values: pd.Series, how: str, rng) -> np.ndarray:
-    """Date-times written as B.E. dd/mm/yyyy, ISO C.E., mixed-era yyyy-mm-dd or native."""
+    """Date-times written as B.E. dd/mm/yyyy, ISO C.E., mixed-era yyyy-mm-dd, native, or as
+    survey tools and Excel write them:
+
+    - ``google_dmy``: Google Sheets with a Thai-locale owner, ``15/3/2022, 10:20:30``;
+    - ``us_mdy_hm``: Excel on a US-locale PC saving a date-time cell as CSV, ``3/15/2022 9:05``;
+    - ``be_dmy_hm_excel``: Excel on Thai Windows (Buddhist calendar) doing the same,
+      ``15/3/2565 9:05``: the seconds are lost.
+    """
     if how == "native":
         return values.dt.to_pydatetime().to_numpy(dtype=object)
     be = (values.dt.year + BE_OFFSET).astype(str)
+    day, month = values.dt.day.astype(str), values.dt.month.astype(str)
+    year, hour = values.dt.year.astype(str), values.dt.hour.astype(str)
     formats = {
+        "google_dmy": lambda: (
+            day + "/" + month + "/" + year + ", " + hour + values.dt.strftime(":%M:%S")
+        ),
+        "us_mdy_hm": lambda: (
+            month + "/" + day + "/" + year + " " + hour + values.dt.strftime(":%M")
+        ),
+        "be_dmy_hm_excel": lambda: (
+            day + "/" + month + "/" + be + " " + hour + values.dt.strftime(":%M")
+        ),
         "be_dmy_hm": lambda: values.dt.strftime("%d/%m/") + be + values.dt.strftime(" %H:%M"),
         "be_dmy": lambda: values.dt.strftime("%d/%m/") + be,
         "ce_iso": lambda: values.dt.strftime("%Y-%m-%d %H:%M:%S"),
@@ -706,6 +849,11 @@ def _agency_cells(world: World, agency: np.ndarray, how: str, rng) -> np.ndarray
     if how == "th_variants":
         variant = rng.choice(len(NAME_VARIANT_P), n, p=NAME_VARIANT_P)
         return _name_variants(world)[agency, variant]
+    names = world.agencies["name_th"].to_numpy(dtype=object)[agency]
+    if how == "name":
+        return names
+    if how == "name_or_code_name":  # a form's list of agencies: "กรมสรรพากร", "03007 กรมสรรพากร"
+        return np.where(rng.random(n) < 0.3, codes + " " + names, names)
     if how == "code_lost_zero":
         lost = rng.random(n) < 0.25
         codes[lost] = [code.lstrip("0") for code in codes[lost]]
@@ -715,34 +863,71 @@ def _agency_cells(world: World, agency: np.ndarray, how: str, rng) -> np.ndarray
     return codes
 
 
-def _misspell(name: str, rng, matcher: AgencyMatcher) -> str:
-    """The name with one character dropped or two swapped, so that it matches no agency."""
-    for _ in range(100):
-        i = int(rng.integers(1, len(name) - 1))
-        if rng.random() < 0.5:
-            text = name[:i] + name[i + 1 :]
+def _is_unknown(matcher: AgencyMatcher, text: str) -> bool:
+    """Whether cleaning reads ``text`` as an agency not in the registry (``unknown_agency``), not
+    as a registry agency, nor as one fitting two agencies or conflicting with its code."""
+    if matcher.match(text) is not None:
+        return False
+    resolve = getattr(matcher, "resolve", None)
+    return resolve is None or getattr(resolve(text), "how", None) not in NOT_UNKNOWN
+
+
+def _unknown_agency_names(world: World, agency: np.ndarray, rng) -> list[str]:
+    """For rows of these agencies, an agency written as one the registry does not have: a
+    department that does not exist, an office of another level (provincial, district), or the
+    agency's ministry where its department was asked for."""
+    ministries = world.agencies["ministry_th"].to_numpy(dtype=object)
+    pools = (FICTITIOUS_AGENCIES, LOCAL_OFFICES)
+    names = []
+    for j in agency:
+        kind = int(rng.integers(0, 3))
+        first = ministries[j] if kind == 2 else pools[kind][int(rng.integers(len(pools[kind])))]
+        for text in (first, *FICTITIOUS_AGENCIES, *LOCAL_OFFICES):
+            if _is_unknown(world.matcher, text):
+                names.append(text)
+                break
         else:
-            text = name[:i] + name[i + 1] + name[i] + name[i + 2 :]
-        if matcher.match(text) is None:
-            return text
-    raise RuntimeError(f"could not misspell {name!r} into an unknown agency")
+            raise RuntimeError("every planted unknown agency name matches a registry agency")
+    return names
 
 
 def _national_ids(n: int, rng) -> np.ndarray:
-    """Valid 13-digit Thai national ID numbers (mod-11 check digit)."""
+    """Valid 13-digit Thai national ID numbers (mod-11 check digit), some written in groups
+    (1-2345-67890-12-3, 1 2345 67890 12 3)."""
     digits = rng.integers(0, 10, (n, 12))
     digits[:, 0] = rng.integers(1, 9, n)
     check = (11 - (digits @ np.arange(13, 1, -1)) % 11) % 10
-    number = digits @ (10 ** np.arange(12, 0, -1)) + check
-    return number.astype(str).astype(object)
+    number = (digits @ (10 ** np.arange(12, 0, -1)) + check).astype(str)
+    styles = rng.integers(0, len(NATIONAL_ID_STYLES), n)
+    return np.array(
+        [
+            NATIONAL_ID_STYLES[k].format(x[:1], x[1:5], x[5:10], x[10:12], x[12:])
+            for x, k in zip(number, styles, strict=True)
+        ],
+        dtype=object,
+    )
 
 
 def _phones(n: int, rng) -> np.ndarray:
-    """Thai mobile numbers, some written 08x-xxx-xxxx."""
-    plain = pd.Series((rng.choice([6, 8, 9], n) * 10**8 + rng.integers(0, 10**8, n)).astype(str))
-    plain = "0" + plain
-    dashed = plain.str[:3] + "-" + plain.str[3:6] + "-" + plain.str[6:]
-    return dashed.where(rng.random(n) < 0.5, plain).to_numpy(dtype=object)
+    """Thai phone numbers in local styles: mobiles (081-234-5678, 08-1234-5678, 081.234.5678,
+    +66 81 234 5678, (+66) 81-234-5678) and Bangkok landlines (0 2123 4567, (02) 123 4567)."""
+    mobile = rng.random(n) < 0.7
+    prefix = rng.choice([6, 8, 9], n)
+    rest = rng.integers(0, 10**8, n)
+    landline = rng.integers(0, 10**7, n)
+    styles = rng.random(n)
+    cells = []
+    for i in range(n):
+        if mobile[i]:
+            digits = f"{prefix[i]}{rest[i]:08d}"  # 9 digits after the trunk 0
+            a, b, c = digits[:2], digits[2:5], digits[5:]
+            style = MOBILE_STYLES[int(styles[i] * len(MOBILE_STYLES))]
+            cells.append(style.format(a=a, b=b, c=c, p=a[0], q=a[1] + b))
+        else:
+            digits = f"2{landline[i]:07d}"  # 8 digits after the trunk 0
+            style = LANDLINE_STYLES[int(styles[i] * len(LANDLINE_STYLES))]
+            cells.append(style.format(a=digits[0], b=digits[1:4], c=digits[4:]))
+    return np.array(cells, dtype=object)
 
 
 def _pick(pool: tuple[str, ...], n: int, rng) -> pd.Series:
@@ -770,6 +955,14 @@ def _durations(n: int, rng) -> np.ndarray:
     return rng.integers(4, 41, n)
 
 
+def _anonymous(n: int, _rng) -> np.ndarray:
+    return np.full(n, "anonymous", dtype=object)
+
+
+def _blank(n: int, _rng) -> np.ndarray:
+    return np.full(n, "", dtype=object)
+
+
 COLUMN_MAKERS: dict[str, Callable[[int, np.random.Generator], np.ndarray]] = {
     "national_id": _national_ids,
     "phone": _phones,
@@ -778,6 +971,8 @@ COLUMN_MAKERS: dict[str, Callable[[int, np.random.Generator], np.ndarray]] = {
     "clerk_note": _clerk_notes,
     "survey_channel": _survey_channels,
     "duration": _durations,
+    "anonymous": _anonymous,
+    "blank": _blank,
 }
 
 
@@ -818,6 +1013,10 @@ def _scale_cells(scale: Scale, values, kind: str, style: Style, masks, rng) -> n
     mode = style.likert if kind == "likert" else style.binary
     if mode == "number":
         cells = _with_thai_digits(values, style.thai_digit_share, rng).astype(object)
+    elif mode == "th_numbered":  # "มาก (4)"
+        labels = _label_table(scale, "th")[values]
+        cells = np.where(values >= 0, labels + " (" + values.astype(str).astype(object) + ")", "")
+        cells = cells.astype(object)
     else:
         cells = _label_table(scale, mode)[values]
     if kind == "binary" and masks["alt"].any():
@@ -840,19 +1039,65 @@ def _format(world: World, spec: FileSpec, rows: pd.DataFrame, rng) -> pd.DataFra
     for col in book.columns:
         if col.name == book.version_column and not spec.form_version:
             continue
+        if col.name == book.id_column and spec.response_ids == "none":
+            continue
         columns[col.name] = _format_column(world, col, rows, spec.style, masks, rng)
         if col.type == "agency":
             for header, kind in spec.identifiers:
                 columns[header] = COLUMN_MAKERS[kind](n, rng)
     for header, kind in spec.extras:
         columns[header] = COLUMN_MAKERS[kind](n, rng)
+    if spec.made_by == "microsoft_forms":  # opened the form 1.5 to 15 minutes before sending
+        took = pd.to_timedelta(rng.integers(90, 900, n), unit="s")
+        columns["Start time"] = _date_cells(rows["submitted_at"] - took, spec.style.dates, rng)
+        columns[MSFORMS_LAST_MODIFIED] = np.full(n, "", dtype=object)
     frame = pd.DataFrame(columns)
     if spec.shuffle_columns:
         frame = frame[list(rng.permutation(frame.columns))]
     return frame
 
 
+_ENGLISH_TAG = re.compile(r"\s*\([A-Za-z][A-Za-z -]*\)$")  # ' (Big Picture Thinker)'
+
+
+def _google_headers(frame: pd.DataFrame, spec: FileSpec, world: World) -> pd.DataFrame:
+    """Columns as Google Forms exports them: the timestamp, the e-mail collected, then each
+    question's text numbered in form order, the construct items as one grid question."""
+    book = world.books[spec.instrument]
+    names, number, grid = {"submitted_at": "ประทับเวลา"}, 0, 0
+    for col in book.columns:
+        if col.name not in frame or col.name in names:
+            continue
+        text = GOOGLE_TEXTS.get(col.name, _ENGLISH_TAG.sub("", col.th))
+        if col.construct in GOOGLE_GRID_CONSTRUCTS:
+            if not grid:  # the grid is one question: one number for all its rows
+                number += 1
+                grid = number
+            names[col.name] = f"{grid}. {GOOGLE_GRID} [{text}]"
+        else:
+            number += 1
+            names[col.name] = f"{number}. {text}"
+    tool = ["submitted_at", *(header for header, _ in spec.identifiers)]
+    order = tool + [c for c in frame.columns if c not in tool]
+    return frame[order].rename(columns=names)
+
+
+def _msforms_headers(frame: pd.DataFrame, spec: FileSpec, world: World) -> pd.DataFrame:
+    """Columns as Microsoft Forms exports them: ID, start and completion time, e-mail, name,
+    last modified time, then each question's text."""
+    book = world.books[spec.instrument]
+    names = {"response_id": "ID", "submitted_at": "Completion time"}
+    names |= {c.name: MSFORMS_TEXTS.get(c.name, c.th) for c in book.columns if c.name not in names}
+    frame = frame.rename(columns=names)
+    tool = [*MSFORMS_TOOL_COLUMNS, MSFORMS_LAST_MODIFIED]
+    return frame[tool + [c for c in frame.columns if c not in tool]]
+
+
 def _headers(frame: pd.DataFrame, spec: FileSpec, world: World) -> pd.DataFrame:
+    if spec.made_by == "google_forms":
+        return _google_headers(frame, spec, world)
+    if spec.made_by == "microsoft_forms":
+        return _msforms_headers(frame, spec, world)
     names = {}
     if spec.thai_headers:
         names = {c.name: c.th for c in world.books[spec.instrument].columns}
@@ -882,8 +1127,14 @@ def _fault_counts(spec: FileSpec, rng) -> dict[str, int]:
     return counts
 
 
-def _plant_row_faults(instrument: str, rows: pd.DataFrame, counts: dict, year: int, rng):
-    """Outside-year dates, identifier comments and resubmitted copies; marks each row's role."""
+def _plant_row_faults(spec: FileSpec, rows: pd.DataFrame, counts: dict, year: int, rng):
+    """Outside-year dates, identifier comments and resubmitted copies; marks each row's role.
+
+    A third of the duplicates are exact copies (the same row twice), the rest resubmissions (a
+    later copy, half with one answer changed, under the same response id). Without an id that
+    tells respondents apart across submissions (none, or a survey tool's numbering, which gives
+    a resubmission a new number) a resubmission is another respondent to cleaning, so such
+    files only get exact copies."""
     counts = dict(counts)
     outside = (rows["_role"] == "outside_fiscal_year").to_numpy()
     rows.loc[outside, "submitted_at"] = _outside_dates(year, int(outside.sum()), rng)
@@ -900,9 +1151,11 @@ def _plant_row_faults(instrument: str, rows: pd.DataFrame, counts: dict, year: i
     rows.loc[identifier, "comment"] = _identifier_comments(len(identifier), rng)
     rows.loc[duplicated, "_role"] = "duplicated"
     exact = len(duplicated) // 3  # copied cell for cell after formatting
+    if spec.response_ids in ("none", "tool"):
+        exact = len(duplicated)
     rows["_twin"] = False
     rows.loc[duplicated[:exact], "_twin"] = True
-    copies = _resubmissions(rows.loc[duplicated[exact:]], instrument, rng)
+    copies = _resubmissions(rows.loc[duplicated[exact:]], spec.instrument, rng)
     return pd.concat([rows, copies], ignore_index=True), counts
 
 
@@ -930,14 +1183,19 @@ def _stray_whitespace(frame: pd.DataFrame, rng) -> None:
         _set_cells(frame, pick, column, padded.tolist())
 
 
-def _plant_cell_faults(world: World, instrument: str, frame, rows: pd.DataFrame, rng) -> None:
-    """Misspelt agency names and invalid optional answers on the rows marked for them."""
+def _plant_cell_faults(world: World, spec: FileSpec, frame, rows: pd.DataFrame, rng) -> None:
+    """Agencies not in the registry and invalid optional answers on the rows marked for them
+    (in a survey tool's export: text typed into an "other" box)."""
     roles = rows["_role"].to_numpy()
     unknown = np.flatnonzero(roles == "unknown_agency")
-    names = world.agencies["name_th"].to_numpy()[rows["_agency"].to_numpy()[unknown]]
-    _set_cells(frame, unknown, "agency", [_misspell(n, rng, world.matcher) for n in names])
+    names = _unknown_agency_names(world, rows["_agency"].to_numpy()[unknown], rng)
+    _set_cells(frame, unknown, "agency", names)
     invalid = np.flatnonzero(roles == "invalid_value")
-    columns, tokens = INVALID_CELLS[instrument]
+    if spec.made_by:
+        column, tokens = OTHER_ANSWERS[spec.instrument]
+        _set_cells(frame, invalid, column, rng.choice(tokens, len(invalid)).tolist())
+        return
+    columns, tokens = INVALID_CELLS[spec.instrument]
     chosen = rng.choice(columns, len(invalid))
     values = rng.choice(tokens, len(invalid))
     for column in np.unique(chosen):
@@ -958,16 +1216,57 @@ def _add_copies_and_blanks(frame: pd.DataFrame, rows: pd.DataFrame, blanks: int,
 # ----------------------------------------------------------------------------- instruments
 
 
+def _numbered_by_agency(rows: pd.DataFrame) -> pd.Series:
+    """Response ids 1..n within each agency, in submission order (paper forms numbered by the
+    coordinator of each agency)."""
+    order = rows.sort_values(["_agency", "submitted_at"], kind="stable")
+    numbers = order.groupby("_agency").cumcount() + 1
+    return numbers.reindex(rows.index).astype(str).astype(object)
+
+
 def _respondent_file(world: World, spec: FileSpec, rows, counts: dict, year: int, rng):
-    rows, counts = _plant_row_faults(spec.instrument, rows, counts, year, rng)
-    rows = rows.sort_values("submitted_at", kind="stable", ignore_index=True)
+    if spec.response_ids == "per_agency":
+        rows["response_id"] = _numbered_by_agency(rows)
+    rows, counts = _plant_row_faults(spec, rows, counts, year, rng)
+    if spec.response_ids == "per_agency":  # keyed agency by agency, in the forms' order
+        number = rows["response_id"].astype(np.int64)
+        order = np.lexsort((rows["submitted_at"].to_numpy(), number, rows["_agency"].to_numpy()))
+        rows = rows.iloc[order].reset_index(drop=True)
+    else:
+        rows = rows.sort_values("submitted_at", kind="stable", ignore_index=True)
+    if spec.response_ids == "tool":  # the tool numbers responses as they arrive
+        rows["response_id"] = np.arange(1, len(rows) + 1).astype(str).astype(object)
     frame = _format(world, spec, rows, rng)
-    _stray_whitespace(frame, rng)
-    _plant_cell_faults(world, spec.instrument, frame, rows, rng)
+    if not spec.made_by:  # typed or pasted by hand
+        _stray_whitespace(frame, rng)
+    _plant_cell_faults(world, spec, frame, rows, rng)
     frame, twins = _add_copies_and_blanks(frame, rows, counts["blank_row"], rng)
     resubmitted = int((rows["_role"] == "resubmission").sum())
     counts["duplicate_submission"] = resubmitted + twins
     return _headers(frame, spec, world), {**counts, "rows_written": len(frame)}
+
+
+def _reexport(world: World, frame: pd.DataFrame, faults: dict, spec: FileSpec, rng):
+    """The same rows saved again as CSV by Excel: date-time cells written as the PC's locale
+    shows them, without seconds; everything else as it was.
+
+    Cleaning keeps one copy of each response: the original's (its time has the seconds, so it
+    is the later submission, or the same minute in the later file by name, ``.xlsx`` after
+    ``.csv``). Every row of this file that survives the earlier rules (blank, unknown agency,
+    outside the fiscal year) is set aside as a duplicate submission."""
+    book = world.books[spec.instrument]
+    column = book.column(book.date_column).th if spec.thai_headers else book.date_column
+    copy = frame.copy()
+    cells = copy[column].astype(object)
+    dated = cells.map(lambda v: isinstance(v, dt.datetime)).to_numpy(dtype=bool)
+    when = pd.Series(pd.to_datetime(list(cells[dated])), dtype="datetime64[ns]")
+    cells[dated] = _date_cells(when, spec.style.dates, rng)
+    copy[column] = cells
+    counts = dict(faults)
+    counts["duplicate_submission"] = faults["rows_written"] - sum(
+        faults[k] for k in ("blank_row", "unknown_agency", "outside_fiscal_year")
+    )
+    return copy, counts
 
 
 def _part_of(world: World, specs: tuple[FileSpec, ...]) -> np.ndarray:
@@ -980,9 +1279,11 @@ def _part_of(world: World, specs: tuple[FileSpec, ...]) -> np.ndarray:
 
 
 def _respondent_files(world: World, instrument: str, year: int, specs, rng):
-    """The files of a survey: valid respondents plus extra fault rows, drawn from one model."""
-    counts = [_fault_counts(spec, rng) for spec in specs]
-    file_of = _part_of(world, specs)
+    """The files of a survey: valid respondents plus extra fault rows, drawn from one model;
+    then the re-exports of some of them."""
+    made = tuple(spec for spec in specs if not spec.copy_of)
+    counts = [_fault_counts(spec, rng) for spec in made]
+    file_of = _part_of(world, made)
     n_valid = world.respondents(instrument, year)
     agency = [np.repeat(np.arange(world.size), n_valid)]
     role = [np.full(len(agency[0]), "valid", dtype=object)]
@@ -999,11 +1300,15 @@ def _respondent_files(world: World, instrument: str, year: int, specs, rng):
     ids = np.char.add(prefix, np.char.zfill(np.arange(1, len(rows) + 1).astype(str), 6))
     rows.insert(0, "response_id", ids.astype(object))
     rows["_role"] = role
-    out = []
-    for i, spec in enumerate(specs):
+    out = {}
+    for i, spec in enumerate(made):
         part = rows[files == i].reset_index(drop=True)
-        out.append((spec, *_respondent_file(world, spec, part, counts[i], year, rng)))
-    return out, stats
+        out[spec.name] = (spec, *_respondent_file(world, spec, part, counts[i], year, rng))
+    for spec in specs:
+        if spec.copy_of:
+            _, frame, faults = out[spec.copy_of]
+            out[spec.name] = (spec, *_reexport(world, frame, faults, spec, rng))
+    return [out[spec.name] for spec in specs], stats
 
 
 def _office_times(day: str, n: int, rng, days: int) -> np.ndarray:
@@ -1136,9 +1441,15 @@ def _write_frame(frame: pd.DataFrame, target: Path, spec: FileSpec, year: int) -
     with atomic.atomic_path(target) as tmp:
         if spec.encoding == "xlsx":
             tmp.write_bytes(_xlsx_bytes(frame, dt.datetime(year - BE_OFFSET, 11, 30)))
+        elif spec.encoding == "utf-16":  # little-endian with its byte-order mark, as Excel
+            end = "\r\n" if spec.crlf else "\n"
+            text = frame.to_csv(index=False, sep=spec.delimiter, lineterminator=end)
+            tmp.write_bytes(codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
         else:
             end = "\r\n" if spec.crlf else "\n"
-            frame.to_csv(tmp, index=False, encoding=spec.encoding, lineterminator=end)
+            frame.to_csv(
+                tmp, index=False, sep=spec.delimiter, encoding=spec.encoding, lineterminator=end
+            )
 
 
 def _by_code(world: World, values) -> dict[str, float]:
@@ -1235,6 +1546,9 @@ def _write_year(world: World, year: int, target: Path) -> dict[str, dict]:
                     "instrument": instrument,
                     "encoding": spec.encoding,
                     "rows_written": counts["rows_written"],
+                    "made_by": spec.made_by or "spreadsheet",
+                    "response_ids": spec.response_ids if instrument in GENERATORS else None,
+                    "copy_of": spec.copy_of or None,
                 }
                 faults[spec.name] = counts
         truth = _truth(world, year, target.name, stats, files, faults)
@@ -1260,7 +1574,8 @@ def _is_year_name(name: str) -> bool:
 
 
 def has_inputs(folder: Path, root: Path | None = None) -> bool:
-    """True when ``folder`` has a year folder holding a .csv/.xlsx input (notes, ``_*`` ignored)."""
+    """True when ``folder`` has a year folder holding an input file (a type listed in
+    ``cleaning.extensions``; ``_*``, ``README*`` and the other ignored names do not count)."""
     cleaning = config.pipeline(root)["cleaning"]
     if not folder.is_dir():
         return False
@@ -1275,7 +1590,7 @@ def has_inputs(folder: Path, root: Path | None = None) -> bool:
 
 
 def raw_has_inputs(root: Path | None = None) -> bool:
-    """True when ``data/raw/`` holds a year folder with at least one .csv/.xlsx file."""
+    """True when ``data/raw/`` holds a year folder with at least one input file."""
     return has_inputs(raw_dir(root), root)
 
 

@@ -59,14 +59,16 @@ def test_a_second_run_with_nothing_changed_builds_nothing(built, tmp_path):
 def test_a_corrected_file_for_one_agency_reruns_its_dependants_only(built, tmp_path):
     root = _copy(built, tmp_path)
     folder = cleaning.find_year_folder(2565, root)
-    [path] = sorted(folder.glob("agency_return*.csv"))
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    [path] = sorted(folder.glob("agency_return*"))
+    # the demo writes this year's return as Excel "Unicode Text" (UTF-16, tab-separated)
+    text = {"sep": "\t", "encoding": "utf-16"} if path.suffix == ".txt" else {}
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False, **text)
     counts = pd.to_numeric(raw["a4_innovation_outputs"], errors="coerce")
     top = counts.idxmax()
     agency = raw.loc[top, "agency"]
     tied = set(raw.loc[counts == counts[top], "agency"])
     raw.loc[top, "a4_innovation_outputs"] = str(int(counts[top]) + 5)
-    raw.to_csv(path, index=False)
+    raw.to_csv(path, index=False, **text)
 
     result = pipeline.run(root=root, echo=_quiet, progress=False)
     assert result.failed == []

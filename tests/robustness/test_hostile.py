@@ -74,7 +74,7 @@ HOSTILE_AGENCY = "<img src=x onerror=alert('agency')>กรมปลอม"
 
 def _plant_hostile_inputs(root: Path) -> None:
     folder = cleaning.find_year_folder(2565, root)
-    [citizen] = folder.glob("citizen_survey*.csv")
+    citizen = sorted(folder.glob("citizen_survey*.csv"))[0]  # the demo writes two this year
     citizen.rename(folder / HOSTILE_FILE)
     [staff] = folder.glob("staff_survey*.xlsx")
     book = load_workbook(staff)
