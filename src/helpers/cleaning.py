@@ -862,6 +862,22 @@ def _year_level_rules(
     return final, aside_frame, warnings
 
 
+def _double_counts(
+    files: pd.Series, kept_files: pd.Series, copies: pd.Series, what: str
+) -> list[str]:
+    """A warning per pair of files where responses of one were set aside as copies of the
+    other's: the same export saved twice, or parts that overlap, would count people twice."""
+    crossed = copies & (kept_files != files)
+    pairs = pd.DataFrame({"copy": files, "kept": kept_files})[crossed]
+    return [
+        f"suspected double count: {n:,} of the {int((files == copy).sum()):,} responses in "
+        f"{copy} {what} {kept}; each is counted once (the copies are set aside as "
+        "duplicate_submission). Check that the two files are not the same export saved twice, "
+        "or parts that overlap"
+        for (copy, kept), n in pairs.value_counts(sort=False).items()
+    ]
+
+
 def _time_precision(dates: pd.Series, files: pd.Series) -> str:
     """The coarsest precision of any file's timestamps: 'D' when a file has dates only, 'min'
     when a file has no seconds, else 's' (an export and its re-export as another file type
@@ -929,37 +945,15 @@ def _duplicate_responses(
         + np.where(spans_files[by_content], "the same response in two files", "an identical row")
     )  # fmt: skip
 
-    warnings = []
-    id_keeper_file = (
-        live["source_file"].groupby([id_key[c] for c in id_key], dropna=False).transform("last")
-    )
-    crossed_ids = by_id & (id_keeper_file != live["source_file"])
-    for (copy, kept_file), n in (
-        pd.DataFrame({"copy": live["source_file"], "kept": id_keeper_file})[crossed_ids]
-        .value_counts(sort=False)
-        .items()
-    ):
-        total = int((live["source_file"] == copy).sum())
-        warnings.append(
-            f"suspected double count: {n:,} of the {total:,} responses in {copy} have the response "
-            f"ids of responses in {kept_file}; each is counted once (the earlier submission is "
-            "set aside as duplicate_submission). Check that the two files are not the same "
-            "export saved twice, or parts that overlap"
-        )
-    keeper_file = live["source_file"].groupby(group).transform("last")
-    crossed = by_content & spans_files & (keeper_file != live["source_file"])
-    for (copy, kept_file), n in (
-        pd.DataFrame({"copy": live["source_file"], "kept": keeper_file})[crossed]
-        .value_counts(sort=False)
-        .items()
-    ):
-        total = int((live["source_file"] == copy).sum())
-        warnings.append(
-            f"suspected double count: {n:,} of the {total:,} responses in {copy} repeat responses "
-            f"in {kept_file} (the same answers and time); each is counted once (the copies are "
-            "set aside as duplicate_submission). Check that the two files are not the same "
-            "export saved twice, or parts that overlap"
-        )
+    files = live["source_file"]
+    kept_by_id = files.groupby([id_key[c] for c in id_key], dropna=False).transform("last")
+    kept_by_content = files.groupby(group).transform("last")
+    warnings = [
+        *_double_counts(files, kept_by_id, by_id, "have the response ids of responses in"),
+        *_double_counts(
+            files, kept_by_content, by_content, "give the same answers (and time) as responses in"
+        ),
+    ]
     for file in sorted(local_files & set(live.loc[has_id, "source_file"])):
         repeats = id_key[has_id & (live["source_file"] == file)].duplicated(["id"], keep=False)
         across_agencies = repeats.any() and not by_id[repeats.index][repeats].all()
