@@ -571,7 +571,6 @@ def clean_file(
 
 
 REPAIR_COLUMNS = ["source_file", "source_row", "column", "value", "repaired"]
-_FORMULAS_LISTED = 20
 
 
 def _refuse_uncached_formulas(table: RawTable, mapping: dict[int, str], file: str) -> None:
@@ -584,13 +583,23 @@ def _refuse_uncached_formulas(table: RawTable, mapping: dict[int, str], file: st
     ]
     if not cells:
         return
+    cells.sort(key=lambda cell: (cell[1], cell[0]))
+    runs: list[list] = []  # [column position, first row, last row, first formula]
+    for row, position, formula in cells:
+        if runs and runs[-1][0] == position and runs[-1][2] == row - 1:
+            runs[-1][2] = row
+        else:
+            runs.append([position, row, row, formula])
     listed = ", ".join(
-        f"{_column_letter(position)}{row} ({mapping[position]}: ={formula.removeprefix('=')})"
-        for row, position, formula in cells[:_FORMULAS_LISTED]
+        f"{_column_letter(position)}{first}"
+        + (f":{_column_letter(position)}{last}" if last > first else "")
+        + f" ({mapping[position]}: ={formula.removeprefix('=')}"
+        + (" …" if last > first else "")
+        + ")"
+        for position, first, last, formula in runs
     )
-    more = f" and {len(cells) - _FORMULAS_LISTED} more" if len(cells) > _FORMULAS_LISTED else ""
     raise StructuralError(
-        f"{len(cells)} answer cells are formulas saved without their result: {listed}{more}",
+        f"{len(cells)} answer cells are formulas saved without their result: {listed}",
         file=file,
         sheet=table.sheet,
         row=cells[0][0],

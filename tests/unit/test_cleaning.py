@@ -546,13 +546,16 @@ def test_answers_that_are_formulas_without_results_stop_the_year(project):
     sheet.append(staff_row("a"))
     sheet.append(staff_row("b"))
     sheet["F3"] = "=F2"  # eco1 of row 3: saved by a program, never calculated
+    for row in range(4, 9):  # a column of them is listed as one range
+        sheet.append(staff_row(f"r{row}"))
+        sheet[f"G{row}"] = f"=6-F{row}"
     book.create_sheet("lists").append(["=UPPER(A1)"])  # a helper sheet's formulas are harmless
     book.save(year_dir(project) / "staff_survey.xlsx")
     with pytest.raises(StructuralError) as info:
         clean(project)
     message = str(info.value)
-    assert "sheet 'Sheet', row 3, column 'eco1': 1 answer cells are formulas" in message
-    assert "F3 (eco1: =F2)" in message and "save it again" in message
+    assert "sheet 'Sheet', row 3, column 'eco1': 6 answer cells are formulas" in message
+    assert "F3 (eco1: =F2), G4:G8 (eco5: =6-F4 …)" in message and "save it again" in message
 
 
 def test_mojibake_cells_are_repaired_and_listed(project):
