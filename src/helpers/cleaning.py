@@ -534,6 +534,7 @@ def clean_file(
             alive &= ~(empty | bad)
         elif invalid.any():
             cells = alive & invalid
+            _refuse_unreadable_column(raw[column.name], alive, cells, column, normaliser, file)
             values = raw[column.name][cells].map(lambda v: scrub(v)[0])
             issues.append(
                 _issues(file, kept.index[cells], column.name, values, normaliser.expected)
@@ -571,6 +572,36 @@ def clean_file(
 
 
 REPAIR_COLUMNS = ["source_file", "source_row", "column", "value", "repaired"]
+
+
+# A column is read as something else when most of its answers cannot be read (a scale coded
+# 0-4, labels of another scale, answers shifted by a column): stop rather than list them all.
+UNREADABLE_SHARE = 0.5
+UNREADABLE_MIN = 10
+
+
+def _refuse_unreadable_column(
+    raw: pd.Series, alive: pd.Series, cells: pd.Series, column: Column, normaliser, file: str
+) -> None:
+    """Stop when more than half of a column's answers (and at least ``UNREADABLE_MIN``) cannot
+    be read: listing them as unreadable would leave the question silently empty."""
+    answered = int((alive & raw.ne("")).sum())
+    unreadable = int(cells.sum())
+    if unreadable < UNREADABLE_MIN or unreadable <= UNREADABLE_SHARE * answered:
+        return
+    first = raw[cells].index[0]
+    examples = ", ".join(repr(scrub(v)[0]) for v in raw[cells].unique()[:5])
+    raise StructuralError(
+        f"{unreadable:,} of the {answered:,} answers in this column cannot be read (such as "
+        f"{examples}): the question is probably coded another way in this file",
+        file=file,
+        row=int(first),
+        column=column.name,
+        value=scrub(raw[first])[0],
+        expected=normaliser.expected,
+        hint="Check the column's answers against config/scales.yaml; if the header was matched "
+        f"to the wrong question, pin it in the year folder's {PINS_FILE}",
+    )
 
 
 def _refuse_uncached_formulas(table: RawTable, mapping: dict[int, str], file: str) -> None:

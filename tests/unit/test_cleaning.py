@@ -570,3 +570,21 @@ def test_mojibake_cells_are_repaired_and_listed(project):
     assert repairs[["source_row", "column", "repaired"]].values.tolist() == [
         [2, "agency", "กรมสรรพากร"]
     ]
+
+
+def test_a_question_coded_another_way_stops_the_year(project):
+    # the form coded agreement 0-4 with labels: '4 = เห็นด้วยอย่างยิ่ง' disagrees with the scale
+    rows = [staff_row(f"r{i}", eco1=f"{i % 5} = ไม่แน่ใจ") for i in range(12)]
+    write_csv(year_dir(project) / "staff_survey.csv", STAFF, rows)
+    with pytest.raises(StructuralError) as info:
+        clean(project)
+    message = str(info.value)
+    assert "column 'eco1': 10 of the 12 answers in this column cannot be read" in message
+    assert "coded another way" in message
+
+
+def test_a_few_unreadable_answers_are_listed_not_refused(project):
+    rows = [staff_row(f"r{i}", eco1="9" if i < 3 else "4") for i in range(12)]
+    write_csv(year_dir(project) / "staff_survey.csv", STAFF, rows)
+    result = clean(project)
+    assert len(staff(result)) == 12 and len(result.value_issues) == 3
