@@ -956,15 +956,18 @@ class AgencyReport:
         mine = frame[frame["agency_code"] == self.agency]
         if mine.empty:
             return ""
-        parts = []
+        th, en = [], []
         for r in mine.itertuples():
             book = config.codebook(r.instrument, self.root)
             column = book.column(r.column)
-            parts.append(f"{column.th} / {column.en} ({book.en.lower()})")
+            th.append(f"{column.th} ({book.th})")
+            en.append(f"{column.en} ({book.en.lower()})")
         return (
-            "คำถามที่ไม่มีในไฟล์ข้อมูล / Questions missing from data files: the raw files holding "
-            f"this agency's answers had no column for {'; '.join(parts)}; results that use them "
-            "rest on the other files' answers only."
+            "คำถามที่ไม่มีในไฟล์ข้อมูล / Questions missing from data files: ไฟล์ข้อมูลดิบที่มีคำตอบของ"
+            f"หน่วยงานนี้ไม่มีคอลัมน์ของคำถาม {'; '.join(th)} ผลที่เกี่ยวกับคำถามเหล่านี้จึงใช้เฉพาะคำตอบจาก"
+            "ไฟล์ที่มีคำถามนั้น / The raw files holding this agency's answers had no column for "
+            f"{'; '.join(en)}; results on these questions use only the answers of files that "
+            "asked them."
         )
 
     def _set_aside_text(self) -> str:
