@@ -190,6 +190,7 @@ class FileResult:
     header_matches: list[HeaderMatch] = field(default_factory=list)
     missing_columns: list[tuple[str, list[tuple[str, float]]]] = field(default_factory=list)
     agencies_by_similarity: list[str] = field(default_factory=list)
+    values_pseudonymised: int = 0
     repairs: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REPAIR_COLUMNS))
 
 
@@ -478,9 +479,11 @@ def clean_file(
         {name: table.rows[pos] for pos, name in mapping.items()}, index=table.rows.index
     )
     notes = list(table.notes)
+    pseudonymised = 0
     for column in codebook.columns:
         if column.type == "text" and column.name in raw:
             raw[column.name], replaced = _pseudonymise_ids(raw[column.name])
+            pseudonymised += replaced
             if replaced:
                 notes.append(
                     f"{column.name}: {replaced} values were national ID numbers; each is replaced "
@@ -566,6 +569,7 @@ def clean_file(
         missing_columns=header_map.missing,
         agencies_by_similarity=agencies,
         repairs=_repairs(table, file),
+        values_pseudonymised=pseudonymised,
         identifiers_scrubbed=scrubbed,
         notes=notes,
     )
@@ -1222,6 +1226,7 @@ def build_ledger(results: dict[str, InstrumentResult]) -> pd.DataFrame:
                 "identifier_columns_dropped": "; ".join(f.identifier_columns),
                 "extra_columns_ignored": "; ".join(f.extra_columns),
                 "identifiers_scrubbed_from_text": f.identifiers_scrubbed,
+                "values_pseudonymised": f.values_pseudonymised,
                 "columns_matched": sum(m.column is not None for m in f.header_matches),
                 "columns_matched_by_similarity_or_pin": "; ".join(
                     scrub(m.describe())[0] for m in f.header_matches if m.how in {"fuzzy", "pinned"}
@@ -1456,6 +1461,7 @@ def input_summary(year: int, root: Path | None = None) -> list[str]:
             ("cells_repaired", "cells repaired"),
             ("value_issues", "values unreadable (listed)"),
             ("identifiers_scrubbed_from_text", "identifiers removed from text"),
+            ("values_pseudonymised", "national ID numbers replaced by pseudonyms"),
         ):
             if row.get(column):
                 parts.append(f"{row[column]:,} {what}")

@@ -534,6 +534,7 @@ def test_national_ids_as_response_ids_become_pseudonyms(project, tmp_path, monke
     assert result.set_aside["reason"].tolist() == ["duplicate_submission"]
     assert "1101700230705" not in result.set_aside["detail"].iloc[0]
     assert "national ID numbers" in result.ledger.loc[0, "notes"]
+    assert result.ledger.loc[0, "values_pseudonymised"] == 2
     assert (tmp_path / "keys" / "thai-hrd-workbook" / "pseudonym.key").is_file()
 
 
