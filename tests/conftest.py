@@ -91,6 +91,31 @@ def write_xlsx(path: Path, header: list, rows: list[list]) -> Path:
     return path
 
 
+def write_workbook(
+    path: Path,
+    sheets: dict[str, list[list]],
+    merged: dict[str, list[str]] | None = None,
+    hidden: dict[str, str] | tuple[str, ...] = (),
+) -> Path:
+    """An .xlsx with the given sheets (rows of cell values), merged ranges per sheet, and hidden
+    sheets (a tuple of titles, or title -> 'hidden' / 'veryHidden')."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+        for cells in (merged or {}).get(title, []):
+            sheet.merge_cells(cells)
+        if title in hidden:
+            sheet.sheet_state = hidden[title] if isinstance(hidden, dict) else "hidden"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return path
+
+
 def build_processed(root: Path, year: int = 2565) -> None:
     """Stages 01 and 04 for one year, in-process (what the report tests read)."""
     import pandas as pd

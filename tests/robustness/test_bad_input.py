@@ -31,6 +31,7 @@ from tests.conftest import (
     build_processed,
     small_codebooks,
     write_csv,
+    write_workbook,
     write_xlsx,
 )
 
@@ -66,24 +67,6 @@ def csv_bytes(header: list[str], rows: list[list[str]], encoding: str = "utf-8")
 def year_dir(project: Path, name: str = "2565") -> Path:
     path = project / "data" / "raw" / name
     path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def write_workbook(
-    path: Path, sheets: dict[str, list[list]], merged: dict[str, list[str]] | None = None
-) -> Path:
-    """An .xlsx with the given sheets (rows of cell values) and merged ranges per sheet."""
-    from openpyxl import Workbook
-
-    book = Workbook()
-    book.remove(book.active)
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-        for cells in (merged or {}).get(title, []):
-            sheet.merge_cells(cells)
-    book.save(path)
     return path
 
 

@@ -4,12 +4,11 @@ from pathlib import Path
 
 import ftfy.bad_codecs  # noqa: F401  (registers 'sloppy-cp874', to write mojibake as Windows does)
 import pytest
-from openpyxl import Workbook
 
 from helpers import readers
 from helpers.errors import StructuralError
 from helpers.readers import BOM, decode_csv_bytes, detect_delimiter, detect_encoding, read_raw
-from tests.conftest import write_csv, write_xlsx
+from tests.conftest import write_csv, write_workbook, write_xlsx
 
 HEADER = ["response_id", "agency", "eco1"]
 ROWS = [["r1", "กรมสรรพากร", "เห็นด้วย"], ["r2", " กรม  สรรพากร ", "๔"]]
@@ -26,21 +25,6 @@ def write_text(
     """Delimited text as Excel saves it: CRLF line ends, nothing quoted unless written so."""
     text = "".join(delimiter.join(line) + "\r\n" for line in lines)
     path.write_bytes(prefix + text.encode(encoding))
-    return path
-
-
-def workbook(path: Path, sheets: dict[str, list[list]], merged=None, hidden=()) -> Path:
-    book = Workbook()
-    book.remove(book.active)
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-        for cells in (merged or {}).get(title, []):
-            sheet.merge_cells(cells)
-        if title in hidden:
-            sheet.sheet_state = hidden[title] if isinstance(hidden, dict) else "hidden"
-    book.save(path)
     return path
 
 
@@ -512,7 +496,7 @@ def test_workbook_of_another_kind_than_its_name_is_read_by_its_kind(tmp_path, so
 
 def test_formulas_without_a_cached_value_are_listed(tmp_path):
     """openpyxl saves a formula without its result: calamine reads the cell as empty."""
-    path = workbook(
+    path = write_workbook(
         tmp_path / "f.xlsx",
         {"answers": [["a", "b", "c"], [2, "=A2*2", "x"], [3, '=IF(A3>2,"big","")', None]]},
     )
@@ -529,7 +513,7 @@ def test_formulas_with_cached_values_are_not_listed(tmp_path):
     """Excel saves `<v>` after `<f>`; a formula giving "" as t="str" with an empty `<v>`."""
     import zipfile
 
-    path = workbook(tmp_path / "f.xlsx", {"s": [["a", "b"], [1, 2]]})
+    path = write_workbook(tmp_path / "f.xlsx", {"s": [["a", "b"], [1, 2]]})
     with zipfile.ZipFile(path) as archive:
         parts = {n: archive.read(n) for n in archive.namelist()}
     sheet = parts["xl/worksheets/sheet1.xml"].decode()
@@ -550,7 +534,7 @@ def test_formulas_with_cached_values_are_not_listed(tmp_path):
 
 
 def test_workbook_of_formulas_only(tmp_path):
-    path = workbook(tmp_path / "f.xlsx", {"s": [["=1+1", "=2+2"]]})
+    path = write_workbook(tmp_path / "f.xlsx", {"s": [["=1+1", "=2+2"]]})
     with pytest.raises(StructuralError, match="no sheet holds a value, but 2 formulas have no"):
         read_raw(path)
 
@@ -563,7 +547,7 @@ def test_hidden_sheets_are_skipped(tmp_path):
         "empty hidden": [],
     }
     hidden = {"lists": "hidden", "helper": "veryHidden", "empty hidden": "hidden"}
-    table = read_raw(workbook(tmp_path / "f.xlsx", sheets, hidden=hidden))
+    table = read_raw(write_workbook(tmp_path / "f.xlsx", sheets, hidden=hidden))
     assert (table.sheet, table.other_sheets) == ("answers", [])
     assert table.rows.loc[2].tolist() == ROWS[0]
     assert table.notes == ["hidden sheet 'lists' skipped", "hidden sheet 'helper' skipped"]
@@ -571,7 +555,7 @@ def test_hidden_sheets_are_skipped(tmp_path):
 
 def test_only_hidden_sheet_with_values_is_read(tmp_path):
     sheets = {"blank": [], "data": [HEADER, ROWS[0]]}
-    table = read_raw(workbook(tmp_path / "f.xlsx", sheets, hidden={"data": "hidden"}))
+    table = read_raw(write_workbook(tmp_path / "f.xlsx", sheets, hidden={"data": "hidden"}))
     assert table.sheet == "data"
     assert table.rows.loc[2].tolist() == ROWS[0]
     assert table.notes == ["only hidden sheets hold values: read hidden sheet(s) 'data'"]
@@ -589,7 +573,7 @@ def test_merged_agency_cells_are_filled_and_other_blanks_stay(tmp_path):
         ["r6", "กรมสรรพากร", "ไม่มี", None],  # C8:D8 merged across: not filled
     ]
     merged = {"s": ["A1:D1", "B3:B5", "C8:D8", "D3:D4"]}
-    table = read_raw(workbook(tmp_path / "f.xlsx", {"s": rows}, merged))
+    table = read_raw(write_workbook(tmp_path / "f.xlsx", {"s": rows}, merged))
     assert table.header == ["รายงานผล", "", "", ""]
     assert table.rows.values.tolist() == [
         ["response_id", "agency", "eco1", "comment"],
@@ -612,7 +596,7 @@ def test_merged_header_rows_are_not_filled(tmp_path):
     """A header merged down over two header rows (row 1 is the sheet's first): cleaning stacks
     the two rows, so the lower one must stay blank under a merged heading."""
     rows = [["id", "ระบบนิเวศ", None], [None, "eco1", "eco5"], ["r1", 4, 2]]
-    table = read_raw(workbook(tmp_path / "f.xlsx", {"s": rows}, {"s": ["A1:A2", "B1:C1"]}))
+    table = read_raw(write_workbook(tmp_path / "f.xlsx", {"s": rows}, {"s": ["A1:A2", "B1:C1"]}))
     assert table.rows.loc[2].tolist() == ["", "eco1", "eco5"]
     assert table.notes == []
 
@@ -694,7 +678,7 @@ def test_no_thai_word_is_taken_for_mojibake():
 def test_mojibake_in_a_sheet_and_unrepairable_mojibake_is_noted(tmp_path):
     lost = "กรมสรรพากร เห็นด้วย".encode().decode("cp874", errors="ignore")  # bytes dropped
     rows = [["comment"], [cp874("ดีมาก")], [lost], [lost]]
-    table = read_raw(workbook(tmp_path / "f.xlsx", {"s": rows}))
+    table = read_raw(write_workbook(tmp_path / "f.xlsx", {"s": rows}))
     assert table.rows[0].tolist() == ["ดีมาก", lost, lost]
     assert table.repairs == [(2, 0, cp874("ดีมาก"), "ดีมาก")]
     assert table.notes == [
