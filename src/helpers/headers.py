@@ -37,9 +37,10 @@ from helpers.thai import clean_text, match_key
 
 PINS_FILE = "_columns.yaml"
 FUZZY_MIN_LENGTH = 8
-# 14. / 14) / ข้อ 14 / Q14. / ๑๔. / 3.2 at the start of a question's text
+# 14. / 14) / 14.ข้อความ / ข้อ 14 / Q14. / ๑๔. / 3.2 at the start of a question's text
 _NUMBERING = re.compile(
-    r"^\s*(?:ข้อ(?:ที่)?\s*|q(?:uestion)?\s*)?[0-9๐-๙]{1,3}(?:[.][0-9๐-๙]{1,3})*\s*[.):：\-–—]?\s+",
+    r"^\s*(?:ข้อ(?:ที่)?\s*|q(?:uestion)?\s*)?[0-9๐-๙]{1,3}(?:[.][0-9๐-๙]{1,3})*"
+    r"(?:\s*[.):：\-–—]\s*|\s+)(?=\D)",
     re.IGNORECASE,
 )
 _GRID = re.compile(r"^(?P<stem>.*?)\s*\[(?P<row>[^\[\]]+)\]\s*$", re.DOTALL)

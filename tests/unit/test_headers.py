@@ -93,6 +93,7 @@ def test_header_key_drops_numbering_marks_and_required_stars():
     assert header_key("14. ท่าน “มี” ทักษะ *") == header_key("ท่านมีทักษะ")
     assert header_key("ข้อ ๑๔) ท่านมีทักษะ") == header_key("ท่านมีทักษะ")
     assert header_key("Q3.2 Agency (required)") == header_key("agency")
+    assert header_key("4.เพศ") == header_key("เพศ")  # no space after the number, as often typed
     assert header_key("2565 ปีงบประมาณ") == header_key("2565ปีงบประมาณ")  # a year: no numbering
 
 
