@@ -66,6 +66,8 @@ from helpers.headers import (
     load_pins,
 )
 from helpers.normalise import (
+    Normaliser,
+    datetime_normaliser,
     datetime_normaliser_for,
     identifiers_scrubbed,
     normalise_series,
@@ -191,6 +193,7 @@ class FileResult:
     missing_columns: list[tuple[str, list[tuple[str, float]]]] = field(default_factory=list)
     agencies_by_similarity: list[str] = field(default_factory=list)
     values_pseudonymised: int = 0
+    warnings: list[str] = field(default_factory=list)  # for the run summary
     repairs: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REPAIR_COLUMNS))
 
 
@@ -505,6 +508,7 @@ def clean_file(
 
     kept = pd.DataFrame(index=table.rows.index)
     issues = []
+    unproven_dates: list[str] = []
     for column in codebook.columns:
         normaliser = normaliser_for(column, scales, matcher)
         if column.name not in raw:
@@ -514,8 +518,14 @@ def clean_file(
             normaliser, order = datetime_normaliser_for(
                 raw[column.name][alive], column=column.name, file=file, sheet=table.sheet
             )
+            note = order.note
+            if order.default_used and order.undecided:
+                normaliser, note = _unproven_date_order(
+                    raw[column.name][alive], column, codebook, year, normaliser
+                )
+                unproven_dates.append(f"{file}: {note}")
             if order.evidence["dmy"] or order.evidence["mdy"] or order.undecided:
-                notes.append(order.note)
+                notes.append(note)
         values, invalid = normalise_series(raw[column.name], normaliser)
         kept[column.name] = values
         if column.required:
@@ -570,6 +580,7 @@ def clean_file(
         agencies_by_similarity=agencies,
         repairs=_repairs(table, file),
         values_pseudonymised=pseudonymised,
+        warnings=unproven_dates,
         identifiers_scrubbed=scrubbed,
         notes=notes,
     )
@@ -582,6 +593,48 @@ REPAIR_COLUMNS = ["source_file", "source_row", "column", "value", "repaired"]
 # 0-4, labels of another scale, answers shifted by a column): stop rather than list them all.
 UNREADABLE_SHARE = 0.5
 UNREADABLE_MIN = 10
+
+
+_AM_PM = re.compile(r"\d\s*(?:[ap]\.?\s?m\.?|ก่อนเที่ยง|หลังเที่ยง)(?![a-z])", re.IGNORECASE)
+
+
+def _unproven_date_order(
+    raw: pd.Series,
+    column: Column,
+    codebook: Codebook,
+    year: int,
+    default: Normaliser,
+) -> tuple[Normaliser, str]:
+    """The order of a date column that no value proves (every day and month 12 or less): times
+    with AM/PM mean month-first (the 12-hour clock is a US-locale export's; Thai settings write
+    24-hour times); else, for a survey's answer date, the order that puts more answers inside
+    the fiscal year; else day-first, the Thai convention. Returns the normaliser and the note."""
+    prefix = f"{column.name}: no value proves the order of day and month"
+    if raw.str.contains(_AM_PM).any():
+        return (
+            datetime_normaliser("mdy"),
+            f"{prefix}; read month-first, as the AM/PM times show a US-locale export",
+        )
+    if codebook.fiscal_year_check and column.name == codebook.date_column:
+        inside = {}
+        for name, normaliser in (
+            ("day-first", default),
+            ("month-first", datetime_normaliser("mdy")),
+        ):
+            dates = normalise_series(raw, normaliser)[0]
+            inside[name] = int((dates.notna() & ~_outside_fiscal_year(dates, year, 0)).sum())
+        if inside["month-first"] > inside["day-first"]:
+            return (
+                datetime_normaliser("mdy"),
+                f"{prefix}; read month-first, which puts {inside['month-first']:,} answers in "
+                f"fiscal year {years.to_be(year)} against {inside['day-first']:,} day-first",
+            )
+        if inside["day-first"] > inside["month-first"]:
+            return default, (
+                f"{prefix}; read day-first, which puts {inside['day-first']:,} answers in "
+                f"fiscal year {years.to_be(year)} against {inside['month-first']:,} month-first"
+            )
+    return default, f"{prefix}; read day-first by default (the Thai convention): check it"
 
 
 def _refuse_unreadable_column(
@@ -1105,6 +1158,7 @@ def clean_instrument(
     set_aside = pd.concat([*(r.set_aside for r in results), year_aside], ignore_index=True)
     set_aside = _attach_raw(set_aside, results, matcher)
     for result in results:
+        warnings += result.warnings
         for column, closest in result.missing_columns:
             warnings.append(_missing_warning(result.file, codebook.column(column), closest))
     return InstrumentResult(codebook.instrument, final, results, set_aside, warnings)

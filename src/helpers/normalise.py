@@ -195,6 +195,11 @@ def _datetime(order: str = "dmy") -> Normaliser:
     )
 
 
+def datetime_normaliser(order: str = "dmy") -> Normaliser:
+    """The normaliser of a date column read in ``order`` ('dmy' or 'mdy')."""
+    return _datetime(order)
+
+
 def datetime_normaliser_for(
     raw: pd.Series,
     *,

@@ -312,3 +312,35 @@ def test_distinct_people_with_the_same_answers_in_one_file_are_kept(project):
     folder = project / "data/raw/2565"
     write_csv(folder / "staff_survey.csv", STAFF, [staff("S-1"), staff("S-2")])
     assert len(cleaning.clean_year(2565, project).tables["staff_survey"]) == 2
+
+
+# ------------------------------------------------------------------ dates no value proves
+
+
+def test_us_dates_that_no_value_proves_are_read_by_their_am_pm_times(project):
+    folder = project / "data/raw/2565"
+    rows = [
+        staff(f"S-{i}", when=f"{m}/{d}/2022 9:1{i}:00 AM")
+        for i, (m, d) in enumerate([(2, 3), (4, 2), (9, 10), (1, 5)])
+    ]
+    write_csv(folder / "staff_survey.csv", STAFF, rows)
+    result = cleaning.clean_year(2565, project)
+    dates = result.tables["staff_survey"]["submitted_at"].dt.strftime("%Y-%m-%d").tolist()
+    assert dates == ["2022-02-03", "2022-04-02", "2022-09-10", "2022-01-05"]
+    assert any("read month-first, as the AM/PM times" in w for w in result.warnings)
+
+
+def test_dates_that_no_value_proves_are_read_in_the_order_that_fits_the_fiscal_year(project):
+    folder = project / "data/raw/2565"
+    # 1/10/2021 is 1 Oct (inside FY2565) day-first but 10 Jan 2021 (outside) month-first
+    rows = [
+        staff(f"S-{i}", when=f"{d}/{m}/2021 10:00")
+        for i, (d, m) in enumerate([(1, 10), (5, 11), (3, 12), (12, 12)])
+    ]
+    write_csv(folder / "staff_survey.csv", STAFF, rows)
+    result = cleaning.clean_year(2565, project)
+    assert len(result.tables["staff_survey"]) == 4
+    assert any(
+        "read day-first, which puts 4 answers in fiscal year 2565 against 1" in w
+        for w in result.warnings
+    )
