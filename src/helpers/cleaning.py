@@ -72,8 +72,15 @@ from helpers.normalise import (
     identifiers_scrubbed,
     normalise_series,
     normaliser_for,
+    parse_number,
 )
-from helpers.privacy import looks_like_national_ids, pseudonym_key, pseudonymise, scrub
+from helpers.privacy import (
+    find_identifiers,
+    looks_like_national_ids,
+    pseudonym_key,
+    pseudonymise,
+    scrub,
+)
 from helpers.readers import SUPPORTED, RawTable, read_raw
 from helpers.reasons import REASONS
 from helpers.registry import AgencyMatcher, load_registry
@@ -485,12 +492,14 @@ def clean_file(
     pseudonymised = 0
     for column in codebook.columns:
         if column.type == "text" and column.name in raw:
+            _refuse_scientific_ids(raw[column.name], column, file)
             raw[column.name], replaced = _pseudonymise_ids(raw[column.name])
             pseudonymised += replaced
             if replaced:
                 notes.append(
-                    f"{column.name}: {replaced} values were national ID numbers; each is replaced "
-                    "by a keyed pseudonym (the same number gives the same pseudonym)"
+                    f"{column.name}: {replaced} values were national ID numbers, phone numbers or "
+                    "e-mail addresses; each is replaced by a keyed pseudonym (the same value "
+                    "gives the same pseudonym)"
                 )
     rows = table.rows.index
     blank = (table.rows == "").all(axis=1) if table.rows.shape[1] else pd.Series(True, index=rows)
@@ -589,10 +598,12 @@ def clean_file(
 REPAIR_COLUMNS = ["source_file", "source_row", "column", "value", "repaired"]
 
 
-# A column is read as something else when most of its answers cannot be read (a scale coded
-# 0-4, labels of another scale, answers shifted by a column): stop rather than list them all.
+# A column is read as something else when most of its answers cannot be read (labels of
+# another scale, answers shifted by a column), or when numbers just off its scale are common
+# (a scale coded 0-4 or 1-7): stop rather than list them and read the rest as if on our scale.
 UNREADABLE_SHARE = 0.5
-UNREADABLE_MIN = 10
+UNREADABLE_MIN = 3
+OFF_SCALE_SHARE = 0.05
 
 
 _AM_PM = re.compile(r"\d\s*(?:[ap]\.?\s?m\.?|ก่อนเที่ยง|หลังเที่ยง)(?![a-z])", re.IGNORECASE)
@@ -644,6 +655,23 @@ def _refuse_unreadable_column(
     be read: listing them as unreadable would leave the question silently empty."""
     answered = int((alive & raw.ne("")).sum())
     unreadable = int(cells.sum())
+    numbers = raw[cells].map(parse_number).notna() if column.type in ANSWER_TYPES else None
+    off_scale = 0 if numbers is None else int(numbers.sum())
+    if off_scale >= UNREADABLE_MIN and off_scale >= OFF_SCALE_SHARE * answered:
+        off = raw[cells][numbers]
+        raise StructuralError(
+            f"{int(numbers.sum()):,} of the {answered:,} answers in this column are numbers "
+            f"off its scale (such as {', '.join(map(repr, off.unique()[:5]))}): the file "
+            "probably uses another scale (0-4, 1-7, 1-10), so its other numbers would be "
+            "misread too",
+            file=file,
+            row=int(off.index[0]),
+            column=column.name,
+            value=off.iloc[0],
+            expected=normaliser.expected,
+            hint="Recode the answers to the codebook's scale (config/scales.yaml) in a new "
+            "file from the source, or check that the header names the right question",
+        )
     if unreadable < UNREADABLE_MIN or unreadable <= UNREADABLE_SHARE * answered:
         return
     first = raw[cells].index[0]
@@ -722,11 +750,34 @@ def _repairs(table: RawTable, file: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=REPAIR_COLUMNS).astype({"source_row": "int64"})
 
 
+_SCIENTIFIC = re.compile(r"^[0-9]\.[0-9]+E\+[0-9]+$", re.IGNORECASE)
+
+
+def _refuse_scientific_ids(values: pd.Series, column: Column, file: str) -> None:
+    """Stop when ids were saved by Excel in scientific notation (1.10E+12): their last digits
+    are lost, so different people share one id."""
+    bad = values[values.str.match(_SCIENTIFIC)]
+    if len(bad):
+        raise StructuralError(
+            f"{len(bad):,} values are numbers in scientific notation: Excel dropped their last "
+            "digits, so different respondents would share one id",
+            file=file,
+            row=int(bad.index[0]),
+            column=column.name,
+            value=bad.iloc[0],
+            expected="the ids as written (format the column as text before saving as CSV)",
+            hint="Export the file again from the survey tool, or save it as .xlsx",
+        )
+
+
 def _pseudonymise_ids(values: pd.Series) -> tuple[pd.Series, int]:
-    """Values of a kept text column (a response id) that are national ID numbers, replaced by
-    keyed pseudonyms (:func:`helpers.privacy.pseudonymise`); and how many were."""
+    """Values of a kept text column (a response id) that are national ID numbers, or hold a
+    phone number or e-mail address, replaced by keyed pseudonyms
+    (:func:`helpers.privacy.pseudonymise`); and how many were."""
     uniques = values[values != ""].unique()
-    mask = values.isin([v for v in uniques if looks_like_national_ids(pd.Series([v]))])
+    mask = values.isin(
+        [v for v in uniques if looks_like_national_ids(pd.Series([v])) or find_identifiers(v)]
+    )
     if not mask.any():
         return values, 0
     values = values.copy()

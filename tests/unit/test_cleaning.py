@@ -585,7 +585,35 @@ def test_a_question_coded_another_way_stops_the_year(project):
 
 
 def test_a_few_unreadable_answers_are_listed_not_refused(project):
-    rows = [staff_row(f"r{i}", eco1="9" if i < 3 else "4") for i in range(12)]
+    # typing slips: 3 of 100 (a question on another scale would give many more numbers off it)
+    rows = [staff_row(f"r{i}", eco1="9" if i < 3 else "4") for i in range(100)]
     write_csv(year_dir(project) / "staff_survey.csv", STAFF, rows)
     result = clean(project)
-    assert len(staff(result)) == 12 and len(result.value_issues) == 3
+    assert len(staff(result)) == 100 and len(result.value_issues) == 3
+
+
+def test_a_question_on_a_seven_point_scale_stops_the_year(project):
+    answers = ["1", "3", "5", "6", "7", "7", "4", "6", "2", "5", "7", "6"]
+    rows = [staff_row(f"r{i}", eco1=a) for i, a in enumerate(answers)]
+    write_csv(year_dir(project) / "staff_survey.csv", STAFF, rows)
+    with pytest.raises(StructuralError) as info:
+        clean(project)
+    assert "column 'eco1': 6 of the 12 answers in this column are numbers off its scale" in str(
+        info.value
+    )
+
+
+def test_ids_in_scientific_notation_stop_the_year(project):
+    rows = [staff_row("1.10E+12"), staff_row("1.10E+12", eco1="1")]
+    write_csv(year_dir(project) / "staff_survey.csv", STAFF, rows)
+    with pytest.raises(StructuralError, match="numbers in scientific notation"):
+        clean(project)
+
+
+def test_ids_holding_an_email_or_phone_become_pseudonyms(project, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "keys"))
+    monkeypatch.delenv("WORKBOOK_PSEUDONYM_KEY", raising=False)
+    rows = [staff_row("somchai.j@rd.go.th"), staff_row("081-234-5678"), staff_row("r3")]
+    write_csv(year_dir(project) / "staff_survey.csv", STAFF, rows)
+    ids = staff(clean(project))["response_id"].tolist()
+    assert ids[2] == "r3" and all(i.startswith("P-") for i in ids[:2])

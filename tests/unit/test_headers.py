@@ -76,7 +76,7 @@ def google_row(agency="กรมสรรพากร", when="15/3/2022, 10:20:3
         "position_level": "ชำนาญการ",
         "gender": "หญิง",
         "age_band": "40-49 ปี",
-        "tenure_band": "10-19 ปี",
+        "tenure_band": "11-20 ปี",
         "sat1": "มาก (4)",
         "sat2": "มาก (4)",
         "sat3": "มาก (4)",
