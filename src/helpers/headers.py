@@ -11,7 +11,9 @@ spaces and typographic quotes. A header is matched in this order, first rule tha
    ``code. text``, its code does. Score 100.
 3. **identifier**: it names a direct-identifier column (``identifier_columns``): dropped.
 4. **fuzzy**: its normalised text is at least ``threshold`` similar (rapidfuzz ``ratio``, 0-100)
-   to one column's text, and that column beats every other column by at least ``margin``.
+   to one column's text, that column beats every other column by at least ``margin``, and the
+   header adds no word that turns the question's meaning (ไม่, นอก, อื่น, ปีที่แล้ว, not,
+   other ...) that the column's own texts lack.
    Only texts of ``FUZZY_MIN_LENGTH`` characters or more are compared this way: short labels
    (``เพศ``, ``อายุ``) must match exactly, since one letter changes their meaning.
 5. otherwise **extra** (no codebook column), with the closest columns named for review.
@@ -47,6 +49,11 @@ _GRID = re.compile(r"^(?P<stem>.*?)\s*\[(?P<row>[^\[\]]+)\]\s*$", re.DOTALL)
 _CODE_PREFIX = re.compile(r"^(?P<code>[A-Za-z_][A-Za-z0-9_]*)\s*[.:]\s+(?P<text>.+)$", re.DOTALL)
 # Marks survey tools and word processors add that carry no meaning for matching.
 _TYPOGRAPHIC = dict.fromkeys(map(ord, "“”„‟‘’‚‛«»‹›…*?!•·●○◦▪–—―"), " ")
+# Words that turn a question's meaning around when added to it.
+_TURNING_WORDS = (
+    "ไม่", "นอก", "อื่น", "ปีที่แล้ว", "ปีก่อน", "not", "other", "outside", "lastyear",
+    "previous", "never",
+)  # fmt: skip
 _TRAILING_TAG = re.compile(r"\s*\([^()]*\)\s*$")
 _REQUIRED_MARK = re.compile(r"\s*[(（](?:required|จำเป็น|ต้องตอบ)[)）]\s*$", re.IGNORECASE)
 
@@ -162,9 +169,21 @@ class HeaderMatcher:
         if candidates:
             (column, score), *rest = candidates
             runner_up = rest[0][1] if rest else 0.0
-            if score >= self.threshold and score - runner_up >= self.margin:
+            if (
+                score >= self.threshold
+                and score - runner_up >= self.margin
+                and not self._turns_meaning(full, column)
+            ):
                 return column, "fuzzy", score, tuple(candidates)
         return None, "extra", None, tuple(candidates)
+
+    def _turns_meaning(self, key: str, column: str) -> bool:
+        """Whether a header adds a word that turns a question's meaning (ไม่, นอก, อื่น, last
+        year ...) that none of the column's own texts has: one letter's worth of similarity
+        must not match 'my supervisor does not support me' to 'my supervisor supports me'."""
+        key = key.replace(header_key("หรือไม่"), "")  # a question's particle, not a negation
+        own = [k for k, c in self._labels.items() if c == column]
+        return any(word in key and not any(word in k for k in own) for word in _TURNING_WORDS)
 
     def column_of(self, header: str) -> str | None:
         """The codebook column a header names, or None."""

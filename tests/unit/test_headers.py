@@ -344,3 +344,12 @@ def test_dates_that_no_value_proves_are_read_in_the_order_that_fits_the_fiscal_y
         "read day-first, which puts 4 answers in fiscal year 2565 against 1" in w
         for w in result.warnings
     )
+
+
+def test_a_header_that_turns_the_question_around_is_not_matched(staff_book):
+    matcher = HeaderMatcher(staff_book)
+    negated = "ผู้บังคับบัญชาไม่สนับสนุนให้ท่านเรียนรู้และพัฒนาตนเองอย่างต่อเนื่อง"
+    assert matcher.match_text(negated)[:2] == (None, "extra")  # 98 % similar to eco1
+    assert matcher.match_text(negated)[3][0][0] == "eco1"  # named as the closest for a pin
+    assert matcher.column_of("ความพึงพอใจต่อโอกาสในการพัฒนาที่หน่วยงานอื่นจัดให้") is None
+    assert matcher.column_of("ท่านมีแผนพัฒนารายบุคคล (IDP) ในปีนี้หรือไม่") == "idp_made"
