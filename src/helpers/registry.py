@@ -201,6 +201,9 @@ class AgencyMatch:
         return self.code is not None
 
 
+_NAME_AND_ALIAS = re.compile(r"^(?P<name>.+?)\s*[(（](?P<alias>[^()（）]+)[)）]$")
+
+
 @dataclass
 class AgencyMatcher:
     """Finds the registry code for an agency written as a code, a Thai or English name, an
@@ -330,7 +333,21 @@ class AgencyMatcher:
             found = pattern.match(text)
             if found and _LETTER.search(found["name"]):
                 return self._code_and_name(found["code"].zfill(5), found["name"])
-        return self._by_name(text)[0]
+        match = self._by_name(text)[0]
+        if not match.assigned and (found := _NAME_AND_ALIAS.match(text)):
+            return self._name_and_alias(found["name"], found["alias"]) or match
+        return match
+
+    def _name_and_alias(self, name: str, alias: str) -> AgencyMatch | None:
+        """'กรมสรรพากร (กสร.)', as drop-down lists write a name with its abbreviation: the name's
+        agency when the abbreviation is one of its own (even one it shares), else None."""
+        named = self._by_name(name)[0]
+        short = self._by_name(alias)[0]
+        if named.assigned and named.how != "fuzzy":
+            codes = {short.code} if short.assigned else {c.split()[0] for c in short.candidates}
+            if named.code in codes and short.how in {"alias", "name", "ambiguous"}:
+                return AgencyMatch(named.code, "name")
+        return None
 
     def _exact(self, key: str) -> tuple[dict[str, str], str | None] | None:
         """({code: how}, ministry code or None) for a key, with the ministry stripped if needed."""

@@ -385,3 +385,10 @@ def test_matcher_is_cheap_to_build_and_caches_values():
     assert time.perf_counter() - started < 1.0  # ~15 ms
     first = matcher.resolve("กรมสรรพกร")
     assert matcher.resolve("กรมสรรพกร") is first
+
+
+def test_a_name_with_its_own_abbreviation_in_brackets(matcher):
+    # drop-down lists in Google Forms write 'name (abbreviation)'
+    assert matcher.resolve("กรมสรรพากร (กสร.)").code == "03007"  # กสร. is shared, 03007 its own
+    assert matcher.resolve("กรมบัญชีกลาง (กบก.)").code == "03004"
+    assert matcher.resolve("กรมสรรพากร (กสส.)").code is None  # another agency's abbreviation
