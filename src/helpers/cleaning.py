@@ -535,7 +535,13 @@ def clean_file(
                 unproven_dates.append(f"{file}: {note}")
             if order.evidence["dmy"] or order.evidence["mdy"] or order.undecided:
                 notes.append(note)
+        if column.type == "percent" and table.encoding in WORKBOOK_KINDS:
+            raw[column.name], note = _percent_fractions(raw[column.name], column)
+            notes += [note] if note else []
         values, invalid = normalise_series(raw[column.name], normaliser)
+        if column.type == "datetime":
+            values, invalid, note = _early_dates(values, invalid, column)
+            notes += [note] if note else []
         kept[column.name] = values
         if column.required:
             # empty, or a no-answer marker ('-', 'ไม่ทราบ') that the normaliser reads as None
@@ -646,6 +652,44 @@ def _unproven_date_order(
                 f"fiscal year {years.to_be(year)} against {inside['month-first']:,} month-first"
             )
     return default, f"{prefix}; read day-first by default (the Thai convention): check it"
+
+
+WORKBOOK_KINDS = {"xlsx", "xls", "ods"}
+# No answer of this evaluation is dated before this; a two-digit B.E. year typed into Excel
+# (15/3/65) becomes 1965.
+EARLIEST_DATE = pd.Timestamp("2000-01-01")
+
+
+def _percent_fractions(raw: pd.Series, column: Column) -> tuple[pd.Series, str]:
+    """A workbook's percentage cells saved as fractions (a cell formatted '%' holds 0.8 for
+    80 %): when every number of the column is within 0-1 and one is a fraction, read them
+    x 100 (noted); a fraction beside percentages above 1 cannot be told and stays as it is
+    (0.8 %)."""
+    numbers = raw.map(lambda v: parse_number(v, percent=True) if v else None).dropna()
+    if numbers.empty or not numbers.between(0, 1).all() or numbers.isin([0, 1]).all():
+        return raw, ""
+    scaled = raw.map(lambda v: f"{100 * parse_number(v, percent=True):g}" if v else v)
+    return scaled, (
+        f"{column.name}: every value lies within 0-1 (such as {numbers.iloc[0]:g}): read as "
+        "fractions of a workbook's percentage cells, x 100"
+    )
+
+
+def _early_dates(
+    values: pd.Series, invalid: pd.Series, column: Column
+) -> tuple[pd.Series, pd.Series, str]:
+    """Dates before 2000 are listed as unreadable: no answer of the evaluation is that old, and
+    Excel turns a two-digit B.E. year (15/3/65) into 1965."""
+    early = values.notna() & (values < EARLIEST_DATE)
+    if not early.any():
+        return values, invalid, ""
+    first = values[early].iloc[0]
+    return (
+        values.mask(early),
+        invalid | early,
+        f"{column.name}: {int(early.sum()):,} dates before 2000 (such as {first:%Y-%m-%d}) "
+        "listed as unreadable: a two-digit B.E. year typed into Excel (15/3/65) becomes 19xx",
+    )
 
 
 def _refuse_unreadable_column(

@@ -71,6 +71,9 @@ def _number_and_label(raw: str) -> tuple[float, str] | None:
     return None
 
 
+TICKS = {"/", "//", "\\"}
+
+
 def _lookup(scale: Scale) -> dict[str, object]:
     table: dict[str, object] = {}
     for point in scale.points:
@@ -105,11 +108,14 @@ def _scale_normaliser(column: Column, scale: Scale) -> Normaliser:
     missing_values = {v for v in map(parse_number, scale.missing) if v is not None}
     bands = _bands(scale)
     numeric_codes = scale.kind in {"likert", "binary"}
+    binary = scale.kind == "binary"
 
     def convert(raw: str) -> object:
         key = match_key(raw)
         if not key:
-            return None
+            # '/' is how a paper form's tick is keyed: in a yes/no column it may mean yes, so it
+            # is listed as unreadable, not read as no answer
+            return INVALID if binary and raw.strip() in TICKS else None
         number = parse_number(raw)
         if number is None and numeric_codes and (both := _number_and_label(raw)):
             # '5 = เห็นด้วยอย่างยิ่ง', 'เห็นด้วยอย่างยิ่ง (5)': read only when the two agree

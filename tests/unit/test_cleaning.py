@@ -617,3 +617,29 @@ def test_ids_holding_an_email_or_phone_become_pseudonyms(project, tmp_path, monk
     write_csv(year_dir(project) / "staff_survey.csv", STAFF, rows)
     ids = staff(clean(project))["response_id"].tolist()
     assert ids[2] == "r3" and all(i.startswith("P-") for i in ids[:2])
+
+
+def test_workbook_percent_cells_saved_as_fractions_are_read_as_percentages(project):
+    import datetime as dt
+
+    header = ["agency", "a2_levels_covered_pct", "reported_at"]
+    rows = [
+        ["03007", 0.8, dt.datetime(2022, 10, 5)],
+        ["03006", 0.755, dt.datetime(1965, 3, 15)],  # '15/3/65' typed into Excel
+    ]
+    write_xlsx(year_dir(project) / "agency_return.xlsx", header, rows)
+    result = clean(project)
+    table = result.tables["agency_return"].set_index("agency")
+    assert table["a2_levels_covered_pct"].to_dict() == {"03007": 80.0, "03006": 75.5}
+    assert pd.isna(table.loc["03006", "reported_at"])
+    notes = result.ledger.loc[0, "notes"]
+    assert "read as fractions of a workbook's percentage cells, x 100" in notes
+    assert "1 dates before 2000 (such as 1965-03-15)" in notes
+    assert result.value_issues["column"].tolist() == ["reported_at"]
+
+
+def test_a_tick_in_a_yes_no_column_is_listed_not_read_as_no_answer(project):
+    write_csv(year_dir(project) / "staff_survey.csv", STAFF, [staff_row(idp="/"), staff_row("b")])
+    result = clean(project)
+    assert pd.isna(staff(result)["idp_made"].iloc[0])
+    assert result.value_issues[["column", "value"]].values.tolist() == [["idp_made", "/"]]
