@@ -1054,6 +1054,28 @@ def _year_level_rules(
     return final, aside_frame, warnings
 
 
+def _copied_rows(
+    live: pd.DataFrame, group: pd.Series, date: str | None, candidates: pd.Series
+) -> pd.Series:
+    """Which ``candidates`` (rows with the same answers as another row of their file) can be
+    copies: the file's times have seconds, or the next row of the file is the same answer."""
+    files = live["source_file"]
+    copied = pd.Series(False, index=live.index)
+    if not candidates.any():
+        return copied
+    if date:
+        copied |= live[date].dt.second.fillna(0).ne(0).groupby(files).transform("any")
+    alike = group.isin(set(group[candidates]))
+    rows = live["source_row"].astype("int64")
+    here = set(zip(group[alike], files[alike], rows[alike], strict=True))
+    follows = [
+        (g, f, r + 1) in here
+        for g, f, r in zip(group[candidates], files[candidates], rows[candidates], strict=True)
+    ]
+    copied[candidates] |= np.array(follows, dtype=bool)
+    return copied & candidates
+
+
 def _double_counts(
     files: pd.Series, kept_files: pd.Series, copies: pd.Series, what: str
 ) -> list[str]:
@@ -1096,7 +1118,11 @@ def _duplicate_responses(
       (every codebook column, the time compared at the precision of the coarsest file) in two
       files are one response exported twice: a CSV and an XLSX re-export, or the files of a
       split instrument that overlap. Within one file, rows with distinct ids and the same
-      answers are different people; rows without an id and the same answers are copies.
+      answers are different people; rows without an id and the same answers are copies when the
+      file's times have seconds (two people do not answer alike in the same second) or when one
+      row follows the other (entered twice); otherwise both are kept and the run summary says
+      so (two people who ticked the same answers on paper the same day cannot be told from a
+      copy).
     The latest is kept (``live`` is in submission order).
     """
     key, date = codebook.id_column, codebook.date_column
@@ -1124,7 +1150,10 @@ def _duplicate_responses(
     group = group.ngroup()
     spans_files = live.groupby(group)["source_file"].transform("nunique") > 1
     global_id = has_id & ~live["source_file"].isin(local_files)  # told apart by their ids
-    by_content = ~by_id & ~global_id & group.duplicated(keep="last") & (spans_files | ~has_id)
+    repeated = ~by_id & ~global_id & group.duplicated(keep="last")
+    same_file = repeated & ~has_id & ~spans_files
+    copied = _copied_rows(live, group, date, same_file)
+    by_content = (repeated & spans_files) | (same_file & copied)
     dupes = by_id | by_content
 
     kept_at = live["source_file"] + " row " + live["source_row"].astype(str)
@@ -1137,6 +1166,7 @@ def _duplicate_responses(
         + np.where(spans_files[by_content], "the same response in two files", "an identical row")
     )  # fmt: skip
 
+    alike = int((same_file & ~copied).sum())
     files = live["source_file"]
     kept_by_id = files.groupby([id_key[c] for c in id_key], dropna=False).transform("last")
     kept_by_content = files.groupby(group).transform("last")
@@ -1146,6 +1176,12 @@ def _duplicate_responses(
             files, kept_by_content, by_content, "give the same answers (and time) as responses in"
         ),
     ]
+    if alike:
+        warnings.append(
+            f"{alike:,} responses without an id give the same answers as another row of their "
+            "file, with no time to the second and not on the next row: kept as different "
+            "people (check the raw file if they are copies)"
+        )
     for file in sorted(local_files & set(live.loc[has_id, "source_file"])):
         repeats = id_key[has_id & (live["source_file"] == file)].duplicated(["id"], keep=False)
         across_agencies = repeats.any() and not by_id[repeats.index][repeats].all()

@@ -353,3 +353,15 @@ def test_a_header_that_turns_the_question_around_is_not_matched(staff_book):
     assert matcher.match_text(negated)[3][0][0] == "eco1"  # named as the closest for a pin
     assert matcher.column_of("ความพึงพอใจต่อโอกาสในการพัฒนาที่หน่วยงานอื่นจัดให้") is None
     assert matcher.column_of("ท่านมีแผนพัฒนารายบุคคล (IDP) ในปีนี้หรือไม่") == "idp_made"
+
+
+def test_identical_rows_without_id_or_seconds_far_apart_are_kept(project):
+    folder = project / "data/raw/2565"
+    alike = staff("", when="15/03/2565")  # paper forms keyed in: a date, no id
+    rows = [alike, staff("", when="15/03/2565", eco1="1"), alike, alike]
+    write_csv(folder / "staff_survey.csv", STAFF, rows)
+    result = cleaning.clean_year(2565, project)
+    # rows 4 and 5 follow each other (entered twice): one copy; row 2 is kept as another person
+    assert len(result.tables["staff_survey"]) == 3
+    assert result.set_aside["source_row"].tolist() == [4]
+    assert any("kept as different people" in w for w in result.warnings)
