@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from helpers import config, kpi, paths, years
+from helpers import config, kpi, paths, weights, years
 from helpers.charts import SOURCES
 from helpers.htmlexport import esc, join_sources, marked, sources, sources_attr
 from helpers.reasons import REASONS
@@ -910,7 +910,8 @@ class AgencyReport:
             "การถ่วงน้ำหนัก / Weighting: staff answers are weighted to the agency's headcount by "
             "position group (raking; small groups merged"
             + (f": {staff['cells_collapsed']}" if staff["cells_collapsed"] else "")
-            + "; weights capped at 5 times the mean). Citizen answers are weighted to region "
+            + f"; weights capped at {weights.settings(self.root).cap:g} times the mean). Citizen "
+            "answers are weighted to region "
             "shares within the agency. Intervals are design-based 95% intervals."
         )
         items.append(

@@ -247,3 +247,15 @@ def test_questions_missing_from_an_agencys_files_are_named_in_the_methods(
     assert "ไม่มีคอลัมน์ของคำถาม อายุราชการ (แบบสำรวจ" in methods
     assert "had no column for Years of service (staff survey" in methods
     assert "Gender" not in methods  # another agency's file
+
+
+def test_the_methods_state_the_configured_weight_cap(processed, small_and_large, monkeypatch):
+    from dataclasses import replace
+
+    from helpers import weights
+
+    r = report.AgencyReport(2565, small_and_large[1], processed)
+    assert "weights capped at 5 times the mean" in r.methods_html()  # config/weights.yaml
+    changed = replace(weights.settings(processed), cap=3.5)
+    monkeypatch.setattr(weights, "settings", lambda root=None: changed)
+    assert "weights capped at 3.5 times the mean" in r.methods_html()
