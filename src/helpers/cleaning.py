@@ -81,7 +81,7 @@ from helpers.privacy import (
     pseudonymise,
     scrub,
 )
-from helpers.readers import SUPPORTED, RawTable, read_raw
+from helpers.readers import SUPPORTED, RawTable, cell_ref, counted, read_raw
 from helpers.reasons import REASONS
 from helpers.registry import AgencyMatcher, load_registry
 from helpers.schema import empty_frame, processed_schema
@@ -245,10 +245,6 @@ def _rows(first: int, last: int) -> str:
     return f"row {first}" if first == last else f"rows {first}-{last}"
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
 def _snippet(frame: pd.DataFrame, limit: int = 80) -> str:
     text = " | ".join(v for v in frame.to_numpy().ravel().tolist() if v)
     text = scrub(text)[0]  # title rows carry coordinators' phone numbers and e-mails
@@ -328,7 +324,7 @@ def locate_answers(
                     if any(other is t for t in fitting)
                     else f"not {what}"
                 )
-                + f" ({_count(other.n_rows + other.header_row, 'row')}: '{text}')"
+                + f" ({counted(other.n_rows + other.header_row, 'row')}: '{text}')"
             )
     return dataclasses.replace(chosen, notes=notes, other_sheets=[])
 
@@ -751,8 +747,8 @@ def _refuse_uncached_formulas(table: RawTable, mapping: dict[int, str], file: st
         else:
             runs.append([position, row, row, formula])
     listed = ", ".join(
-        f"{_column_letter(position)}{first}"
-        + (f":{_column_letter(position)}{last}" if last > first else "")
+        cell_ref(first - 1, position)
+        + (f":{cell_ref(last - 1, position)}" if last > first else "")
         + f" ({mapping[position]}: ={formula.removeprefix('=')}"
         + (" …" if last > first else "")
         + ")"
@@ -768,15 +764,6 @@ def _refuse_uncached_formulas(table: RawTable, mapping: dict[int, str], file: st
         hint="Open the file in Excel or LibreOffice and save it again (that computes and saves "
         "the results), or paste the values",
     )
-
-
-def _column_letter(position: int) -> str:
-    letters = ""
-    position += 1
-    while position:
-        position, rest = divmod(position - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _repairs(table: RawTable, file: str) -> pd.DataFrame:

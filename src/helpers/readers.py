@@ -502,20 +502,21 @@ class _Mojibake:
 
     def notes(self) -> list[str]:
         notes = [
-            f"{_count(n, 'cell')} repaired from mojibake ({_REPAIR_KINDS[kind]})"
+            f"{counted(n, 'cell')} repaired from mojibake ({_REPAIR_KINDS[kind]})"
             for kind, n in sorted(self.kinds.items())
         ]
         if self.n_garbled:
             first = "; ".join(f"row {r}, column {c + 1}: '{v[:40]}'" for r, c, v in self.garbled)
             notes.append(
-                f"{_count(self.n_garbled, 'cell')} "
+                f"{counted(self.n_garbled, 'cell')} "
                 f"{'looks' if self.n_garbled == 1 else 'look'} garbled (UTF-8 read in a wrong code "
                 f"page) but cannot be repaired with certainty and are read as they are ({first})"
             )
         return notes
 
 
-def _count(n: int, noun: str) -> str:
+def counted(n: int, noun: str) -> str:
+    """'1 cell', '3 cells': a count with its noun, for messages."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
@@ -795,7 +796,7 @@ def sniff_workbook(path: Path) -> tuple[str, str]:
     if not head:
         return "empty", ""
     if len(head) < len(_OLE2) and (_OLE2.startswith(head) or _ZIP.startswith(head)):
-        return "damaged", f"only the first {_count(len(head), 'byte')} of a workbook"
+        return "damaged", f"only the first {counted(len(head), 'byte')} of a workbook"
     if head.startswith(_ZIP):
         try:
             with zipfile.ZipFile(path) as archive:
@@ -931,7 +932,7 @@ def read_workbook(path: Path) -> RawTable:
             raise _book_error(
                 path,
                 kind,
-                f"no sheet holds a value, but {_count(n, 'formula')} have no saved result: "
+                f"no sheet holds a value, but {counted(n, 'formula')} have no saved result: "
                 "the workbook was written by a program and never calculated",
                 "Open it in Excel or LibreOffice and save it again, so that the formulas are "
                 "calculated",
@@ -955,9 +956,9 @@ def read_workbook(path: Path) -> RawTable:
         if cells:
             row, column, formula = cells[0]
             sheet_notes.append(
-                f"{_count(len(cells), 'formula cell')} saved without a value (the workbook "
+                f"{counted(len(cells), 'formula cell')} saved without a value (the workbook "
                 f"was written by a program and never calculated) read as empty (first: "
-                f"{_a1(row - 1, column)} {formula})"
+                f"{cell_ref(row - 1, column)} {formula})"
             )
         table = _finish(path, kind, pd.DataFrame(sheet.rows), sheet.name, sheet_notes)
         table.formula_cells = cells
@@ -973,13 +974,8 @@ _PASSWORD_HINT = (
 )
 
 
-def read_xlsx(path: Path) -> RawTable:
-    """An .xlsx workbook (kept for callers of the first reader; see :func:`read_workbook`)."""
-    return read_workbook(path)
-
-
-def _a1(row: int, column: int) -> str:
-    """'C5' for 0-based (row 4, column 2)."""
+def cell_ref(row: int, column: int) -> str:
+    """The spreadsheet name of a cell: 'C5' for 0-based (row 4, column 2)."""
     letters = ""
     column += 1
     while column:
@@ -1003,21 +999,21 @@ def _fill_merged(
         if not value:
             continue
         if right > left:
-            wide.append(f"{_a1(top, left)}:{_a1(bottom, right)}")
+            wide.append(f"{cell_ref(top, left)}:{cell_ref(bottom, right)}")
             continue
         for row in rows[top + 1 : bottom + 1]:
             if not row[left]:
                 row[left] = value
-        filled.append(f"{_a1(top, left)}:{_a1(bottom, right)}")
+        filled.append(f"{cell_ref(top, left)}:{cell_ref(bottom, right)}")
     notes = []
     if filled:
         notes.append(
-            f"{_count(len(filled), 'merged range')} of one column filled down from the top "
+            f"{counted(len(filled), 'merged range')} of one column filled down from the top "
             f"cell into its blank cells (e.g. '{filled[0]}')"
         )
     if wide:
         notes.append(
-            f"{_count(len(wide), 'merged range')} wider than one column not filled: the value "
+            f"{counted(len(wide), 'merged range')} wider than one column not filled: the value "
             f"stays in the first column (e.g. '{wide[0]}')"
         )
     return notes
@@ -1133,7 +1129,7 @@ def _formulas_without_value(stream: IO[bytes]) -> list[tuple[int, int, str]]:
                 key = formula.get("si")
                 if formula.get("t") == "shared" and key is not None:
                     if text:
-                        shared[key] = (text, _a1(row_number - 1, column))
+                        shared[key] = (text, cell_ref(row_number - 1, column))
                     elif key in shared:
                         text = f"{shared[key][0]} (shared from {shared[key][1]})"
                 cached = value is not None and (value.text or element.get("t") == "str")
