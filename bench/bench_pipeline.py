@@ -3,7 +3,7 @@
 In one run, on this machine and the same demo data (fresh copies, nothing processed):
 
 (a) naive: the shell loop people write today. For every demo year, the `papermill` CLI on
-    stages 01-04; then for every agency of the report year, the `papermill` CLI on the agency
+    stages 01-05; then for every agency of the report year, the `papermill` CLI on the agency
     report and `jupyter nbconvert --to html --no-input` on its output, one after another; then
     the overview the same way.
 (b) ours, cold: `workbook run --year <report year>` (it builds the same stages, years and
@@ -95,8 +95,8 @@ def fresh_project(base: Path, name: str, demo_args: list[str], log) -> Path:
 
 def agencies_of(root: Path, year: int) -> list[str]:
     code = (
-        "from helpers import report; import sys; "
-        f"print(' '.join(report.report_agencies({year}, __import__('pathlib').Path(sys.argv[1]))))"
+        "from helpers.reports.tables import report_agencies; import sys; "
+        f"print(' '.join(report_agencies({year}, __import__('pathlib').Path(sys.argv[1]))))"
     )
     out = subprocess.run(
         [str(BIN / "python"), "-c", code, str(root)],
@@ -119,9 +119,10 @@ def naive_loop(root: Path, years: list[int], report_year: int, log) -> dict:
     for year in years:
         for nb in (
             "01_clean_inputs",
-            "02_model_staff_satisfaction",
-            "03_model_citizen_trust",
-            "04_compute_indicators",
+            "02_compute_weights",
+            "03_model_staff_satisfaction",
+            "04_model_citizen_trust",
+            "05_compute_indicators",
         ):
             cmd = [papermill, f"notebooks/{nb}.ipynb", str(out / f"{nb}_{year}.ipynb")]
             _, p = timed([*cmd, "-p", "year", str(year), *kernel], root, log)

@@ -21,7 +21,7 @@
 #
 # Reads every raw file of the fiscal year, normalises it to the codebooks, validates it against
 # the declared schema and writes `data/processed/<year>/clean/`. Every raw row is accounted for:
-# kept, or set aside with a reason (rules in `helpers.cleaning`). Raw files are only read.
+# kept, or set aside with a reason (rules in `helpers.ingest.cleaning`). Raw files are only read.
 
 # %% tags=["parameters"]
 year: int = 2565  # fiscal year, B.E. (a C.E. year such as 2022 is accepted)
@@ -30,12 +30,14 @@ year: int = 2565  # fiscal year, B.E. (a C.E. year such as 2022 is accepted)
 import pandas as pd
 from IPython.display import Markdown, display
 
-from helpers import cleaning, config, years
-from helpers.registry import load_registry
+from helpers.core import config, years
+from helpers.ingest import cleaning
+from helpers.ingest.registry import load_registry
 
 pd.set_option("display.max_colwidth", 80)
 
 # %%
+year = years.parse(year)
 result = cleaning.run_cleaning(year)
 ledger = result.ledger
 display(

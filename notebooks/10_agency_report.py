@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python (Thai HRD workbook)
 #     language: python
@@ -19,9 +19,10 @@
 # One agency's report for one fiscal year, converted to `reports/<year>/<agency>.html` by the
 # runner (`workbook run`). Sections in a manager's order: scorecard, staff satisfaction,
 # ecosystem/skillsets/mindset/personas, IDP and innovation, citizen trust, position among all
-# agencies, methods. The notebook reads only the aggregate tables of stage 04 (never respondent
-# rows), so its executed copy holds aggregates alone. Wording: `helpers.report` and
-# `config/reports.yaml`; charts: `helpers.charts`. Cells tagged `remove-from-report` (like this
+# agencies, methods. The notebook reads only the aggregate tables of stages 02-05 (never respondent
+# rows), so its executed copy holds aggregates alone. Wording: `helpers.reports.agency` and
+# `config/reports.yaml`; charts: `helpers.reports.charts`. Cells tagged
+# `remove-from-report` (like this
 # one) and the code never reach the HTML.
 
 # %% tags=["parameters"]
@@ -29,34 +30,39 @@ year: int = 2565  # fiscal year, B.E. (a C.E. year such as 2022 is accepted)
 agency: str = ""  # agency code, see data/raw/reference/agencies.csv; empty: the largest
 
 # %% tags=["imports"]
-from helpers import charts, report
+from helpers.core import years
+from helpers.reports import charts
+from helpers.reports.agency import TREND_SERIES, AgencyReport
+from helpers.reports.formatting import show
+from helpers.reports.funnel import funnel_figure
 
 charts.setup_fonts()
 
 # %%
-r = report.AgencyReport(year, agency)
-report.show(r.header_html())
+year = years.parse(year)
+r = AgencyReport(year, agency)
+show(r.header_html())
 
 # %% [markdown]
 # <h2 id="scorecard-heading">สรุปผลตัวชี้วัด <span class="en">/ Scorecard</span></h2>
 
 # %%
-report.show(r.verdict_html() + r.scorecard_html())
+show(r.verdict_html() + r.scorecard_html())
 
 # %% [markdown]
 # <h2 class="new-page">1. ความพึงพอใจต่อการพัฒนาบุคลากร <span class="en">/ Staff satisfaction
 # with development (A5)</span></h2>
 
 # %%
-report.show(f"<p>{r.indicator_sentence('A5')}</p>")
-report.show(
+show(f"<p>{r.indicator_sentence('A5')}</p>")
+show(
     charts.figure_html(
         charts.trend_chart(
             r.trend("A5"),
             title="ดัชนีความพึงพอใจ: หน่วยงาน กระทรวง ทั้งประเทศ / Satisfaction index over time",
             ylabel="ดัชนี (0–100) / Index (0–100)",
             target=r.target_value("A5"),
-            series_order=report.TREND_SERIES,
+            series_order=TREND_SERIES,
         ),
         alt=r.trend_alt("A5"),
         caption="เส้นทึบ: หน่วยงานนี้ พร้อมช่วงความเชื่อมั่น 95% / Solid line: this agency with "
@@ -69,20 +75,20 @@ report.show(
 # <h3>คำตอบรายข้อ <span class="en">/ Answers item by item</span></h3>
 
 # %%
-report.show(
+show(
     charts.figure_html(
         charts.item_chart(r.items(), title="ร้อยละของคำตอบรายข้อ / Answers by item (%)"),
         alt=r.items_alt(),
     )
 )
-report.show(r.strengths_challenges_html())
+show(r.strengths_challenges_html())
 
 # %% [markdown]
 # <h3>ปัจจัยที่สัมพันธ์กับความพึงพอใจ <span class="en">/ What goes with satisfaction
 # here</span></h3>
 
 # %%
-report.show(
+show(
     charts.figure_html(
         charts.bar_chart(
             r.satisfaction_drivers(),
@@ -94,7 +100,7 @@ report.show(
         "agency.",
     )
 )
-report.show(r.drivers_html())
+show(r.drivers_html())
 
 # %% [markdown]
 # <h2 class="new-page">2. ระบบนิเวศ ทักษะ กรอบความคิด และคุณลักษณะ <span class="en">/ Ecosystem,
@@ -104,7 +110,7 @@ report.show(r.drivers_html())
 # 0, strongly agree = 100) against the median and upper quartile of all agencies.
 
 # %%
-report.show(
+show(
     charts.figure_html(
         charts.benchmark_chart(
             r.measures(("construct", "persona")),
@@ -115,15 +121,15 @@ report.show(
         alt=r.measures_alt(("construct", "persona"), "construct and persona scores"),
     )
 )
-report.show(r.suppressed_measures_note(("construct", "persona")))
+show(r.suppressed_measures_note(("construct", "persona")))
 
 # %% [markdown]
 # <h2>3. แผนพัฒนารายบุคคลและนวัตกรรม <span class="en">/ IDP and innovation (A3, A4,
 # A6)</span></h2>
 
 # %%
-report.show(r.indicators_html(("A3", "A4", "A6")))
-report.show(
+show(r.indicators_html(("A3", "A4", "A6")))
+show(
     charts.figure_html(
         charts.benchmark_chart(
             r.percent_indicators(("A3", "A6")),
@@ -141,20 +147,20 @@ report.show(
 # (A7)</span></h2>
 
 # %%
-report.show(f"<p>{r.indicator_sentence('A7')}</p>")
-report.show(
+show(f"<p>{r.indicator_sentence('A7')}</p>")
+show(
     charts.figure_html(
         charts.trend_chart(
             r.trend("A7"),
             title="ร้อยละผู้รับบริการที่เชื่อมั่น / Service users with high trust over time",
             ylabel="ร้อยละ / Percent",
             target=r.target_value("A7"),
-            series_order=report.TREND_SERIES,
+            series_order=TREND_SERIES,
         ),
         alt=r.trend_alt("A7"),
     )
 )
-report.show(
+show(
     charts.figure_html(
         charts.benchmark_chart(
             r.measures("driver"),
@@ -165,7 +171,7 @@ report.show(
         alt=r.measures_alt("driver", "the five OECD drivers of trust"),
     )
 )
-report.show(r.suppressed_measures_note("driver"))
+show(r.suppressed_measures_note("driver"))
 
 # %% [markdown]
 # <h2 class="new-page">5. ตำแหน่งเทียบกับทุกหน่วยงาน <span class="en">/ Where the agency
@@ -180,12 +186,12 @@ report.show(r.suppressed_measures_note("driver"))
 for code in ("A5", "A7"):
     points, limits, centre, _ = r.funnel(code)
     text = r.funnel_text(code)
-    report.show(report.funnel_figure(points, limits, centre, code, text, focus=r.agency))
-    report.show(f"<p>{r.funnel_sentence(code)}</p>")
+    show(funnel_figure(points, limits, centre, code, text, focus=r.agency))
+    show(f"<p>{r.funnel_sentence(code)}</p>")
 
 # %% [markdown]
 # <h2 class="new-page">6. วิธีการและคุณภาพข้อมูล <span class="en">/ Methods and data
 # quality</span></h2>
 
 # %%
-report.show(r.methods_html())
+show(r.methods_html())

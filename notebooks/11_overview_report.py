@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python (Thai HRD workbook)
 #     language: python
@@ -19,32 +19,36 @@
 # The overview for OCSC of one fiscal year, converted to `reports/<year>/overview.html` by the
 # runner: O1-O3, the distribution of every agency indicator, ministries, targets met and
 # missed, funnel plots, the model results with their caveats, and the trend over the guideline
-# period. Reads only the aggregate tables of stages 02-04. Wording: `helpers.overview`.
+# period. Reads only the aggregate tables of stages 02-05. Wording: `helpers.reports.overview`.
 
 # %% tags=["parameters"]
 year: int = 2565  # fiscal year, B.E. (a C.E. year such as 2022 is accepted)
 
 # %% tags=["imports"]
-from helpers import charts, overview, report
+from helpers.core import years
+from helpers.reports import charts, overview
+from helpers.reports.formatting import show
+from helpers.reports.funnel import funnel_figure
 
 charts.setup_fonts()
 
 # %%
+year = years.parse(year)
 o = overview.OverviewReport(year)
-report.show(o.header_html())
+show(o.header_html())
 
 # %% [markdown]
 # <h2 id="scorecard-heading">ตัวชี้วัดระดับสำนักงาน ก.พ. <span class="en">/ OCSC indicators
 # (O1–O3)</span></h2>
 
 # %%
-report.show(o.ocsc_scorecard_html())
+show(o.ocsc_scorecard_html())
 
 # %% [markdown]
 # <h2>ผลตามเป้าหมาย <span class="en">/ Targets met and missed (A1–A7)</span></h2>
 
 # %%
-report.show(o.targets_html())
+show(o.targets_html())
 
 # %% [markdown]
 # <h2 class="new-page">การกระจายของค่าตัวชี้วัด <span class="en">/ How agencies are
@@ -56,7 +60,7 @@ report.show(o.targets_html())
 # %%
 survey_codes = ("A3", "A5", "A6", "A7")
 frame, targets = o.distribution(survey_codes)
-report.show(
+show(
     charts.figure_html(
         charts.distribution_chart(
             frame,
@@ -67,13 +71,13 @@ report.show(
         alt=o.distribution_alt(survey_codes),
     )
 )
-report.show(o.returns_html())
+show(o.returns_html())
 
 # %% [markdown]
 # <h2>เปรียบเทียบรายกระทรวง <span class="en">/ Ministries compared</span></h2>
 
 # %%
-report.show(o.ministries_html())
+show(o.ministries_html())
 
 # %% [markdown]
 # <h2 class="new-page">แผนภาพกรวย <span class="en">/ Funnel plots</span></h2>
@@ -81,14 +85,14 @@ report.show(o.ministries_html())
 # %%
 for code in ("A5", "A7"):
     points, limits, centre, _ = o.funnel(code)
-    report.show(report.funnel_figure(points, limits, centre, code, o.funnel_outliers(code)))
-    report.show(f"<p>{o.funnel_outliers_html(code)}</p>")
+    show(funnel_figure(points, limits, centre, code, o.funnel_outliers(code)))
+    show(f"<p>{o.funnel_outliers_html(code)}</p>")
 
 # %% [markdown]
 # <h2 class="new-page">ผลจากแบบจำลอง <span class="en">/ What the models say</span></h2>
 
 # %%
-report.show(
+show(
     charts.figure_html(
         charts.coefficient_chart(
             o.staff_drivers(),
@@ -98,7 +102,7 @@ report.show(
         alt="Coefficient chart of the proportional-odds model of overall satisfaction.",
     )
 )
-report.show(
+show(
     charts.figure_html(
         charts.coefficient_chart(
             o.trust_drivers(),
@@ -108,14 +112,14 @@ report.show(
         alt="Average marginal effects of the five trust drivers on the share with high trust.",
     )
 )
-report.show(o.models_html())
+show(o.models_html())
 
 # %% [markdown]
 # <h2 class="new-page">แนวโน้มตลอดช่วงแนวทาง <span class="en">/ Trend over the guideline
 # period</span></h2>
 
 # %%
-report.show(
+show(
     charts.figure_html(
         charts.trend_chart(
             o.trend(survey_codes),
@@ -125,4 +129,4 @@ report.show(
         alt=o.trend_alt(survey_codes),
     )
 )
-report.show(o.ocsc_trend_html())
+show(o.ocsc_trend_html())

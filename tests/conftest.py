@@ -15,7 +15,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers import config, demo, io, runner
+from helpers.build import runner
+from helpers.core import config, hashing
+from helpers.demo import generator
 
 REPO = Path(__file__).resolve().parents[1]
 # The staff-survey columns the small synthetic files of the cleaning tests use.
@@ -36,7 +38,8 @@ STAFF = [
 
 def small_codebooks(config_dir: Path) -> None:
     """Let the small synthetic files answer a few questions only: drop the codebooks'
-    ``in_every_file`` marks (tests/unit/test_headers.py tests them with the real codebooks)."""
+    ``in_every_file`` marks (tests/unit/ingest/test_headers.py tests them with the real
+    codebooks)."""
     for path in (config_dir / "codebooks").glob("*.yaml"):
         text = path.read_text(encoding="utf-8")
         path.write_text(text.replace("in_every_file: true, ", ""), encoding="utf-8")
@@ -120,8 +123,10 @@ def build_processed(root: Path, year: int = 2565) -> None:
     """Stages 01 and 04 for one year, in-process (what the report tests read)."""
     import pandas as pd
 
-    from helpers import aggregates, cleaning, kpi, weights
-    from helpers.registry import load_registry
+    from helpers.indicators import aggregates, kpi
+    from helpers.ingest import cleaning
+    from helpers.ingest.registry import load_registry
+    from helpers.stats import weights
 
     cleaning.run_cleaning(year, root)
     registry = load_registry(root)
@@ -129,8 +134,10 @@ def build_processed(root: Path, year: int = 2565) -> None:
         n: cleaning.read_clean(year, n, root)
         for n in ("staff_survey", "citizen_survey", "agency_return", "ocsc_return")
     }
-    staff, staff_w = weights.staff_weights(clean["staff_survey"], registry)
-    citizen, citizen_w = weights.citizen_weights(clean["citizen_survey"])
+    staff, staff_w = weights.staff_weights(clean["staff_survey"], registry, root=root)
+    citizen, citizen_w = weights.citizen_weights(clean["citizen_survey"], root=root)
+    weights.write_weights(staff, staff_w, "staff_survey", year, root)
+    weights.write_weights(citizen, citizen_w, "citizen_survey", year, root)
     tables = {**clean, "staff_survey": staff, "citizen_survey": citizen}
     table = kpi.indicator_table(year, tables, registry, root=root)
     items = kpi.item_results(staff, year, registry=registry, root=root)
@@ -138,8 +145,6 @@ def build_processed(root: Path, year: int = 2565) -> None:
     set_aside = pd.read_parquet(cleaning.output_dir(year, root) / "set_aside.parquet")
     aggregates.write_aggregates(
         {
-            "staff_weighting": staff_w.assign(fiscal_year=year),
-            "citizen_weighting": citizen_w.assign(fiscal_year=year),
             "measures": aggregates.measure_results(staff, citizen, year, registry, root=root),
             "satisfaction_correlations": aggregates.satisfaction_correlations(
                 staff, year, root=root
@@ -162,7 +167,7 @@ def build_processed(root: Path, year: int = 2565) -> None:
 def processed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A project with one processed demo year (2565, six agencies; two of them too small to
     report), up to the aggregate tables the reports read. Read-only for the tests."""
-    from helpers import demo
+    from helpers.demo import generator
 
     root = tmp_path_factory.mktemp("processed") / "project"
     for folder in ("config", "notebooks"):
@@ -172,7 +177,7 @@ def processed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("HRD_WORKBOOK_ROOT", str(root))
         config.clear_cache()
-        demo.generate(root, agencies=6, years=[2565])
+        generator.generate(root, agencies=6, years=[2565])
         build_processed(root)
     config.clear_cache()
     return root
@@ -187,7 +192,7 @@ YEARS = (2563, 2564, 2565)
 def _make_hostile(root: Path) -> str:
     path = root / "data/raw/reference/agencies.csv"
     registry = pd.read_csv(path, dtype=str, keep_default_na=False)
-    truth = demo.build_world(root, 2565, "demo", 6).codes
+    truth = generator.build_world(root, 2565, "demo", 6).codes
     code = sorted(truth)[-1]
     row = registry["agency_code"] == code
     original = registry.loc[row, "name_th"].iloc[0]
@@ -206,13 +211,13 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(REPO / "notebooks", root / "notebooks")
     (root / "data/raw/reference").mkdir(parents=True)
     shutil.copy(REPO / "data/raw/reference/agencies.csv", root / "data/raw/reference/")
-    demo.generate(root, agencies=6)
+    generator.generate(root, agencies=6)
     (root / "hostile_agency.txt").write_text(_make_hostile(root), encoding="utf-8")
     raw = root / "data/raw"
-    before = {p: io.sha256_file(p) for p in raw.rglob("*") if p.is_file()}
+    before = {p: hashing.sha256_file(p) for p in raw.rglob("*") if p.is_file()}
     env = {**os.environ, "HRD_WORKBOOK_ROOT": str(root)}
     done = subprocess.run(
-        [sys.executable, "-m", "helpers.cli", "run"],
+        [sys.executable, "-m", "helpers.app.cli", "run"],
         env=env,
         cwd=root.parent,
         capture_output=True,
@@ -226,7 +231,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert f"{len(YEARS) * len(per_year) + reports} built, 0 up to date (skipped), 0 failed" in (
         done.stdout
     ), done.stdout
-    after = {p: io.sha256_file(p) for p in raw.rglob("*") if p.is_file()}
+    after = {p: hashing.sha256_file(p) for p in raw.rglob("*") if p.is_file()}
     assert after == before, "raw files were modified"
     return root
 
@@ -238,7 +243,7 @@ def hostile_code(built: Path) -> str:
 
 def rebuild_reports(root: Path, agency: str, year: int = 2565):
     """Rebuild one agency's report and the overview of ``year`` in ``root``, quietly."""
-    from helpers import pipeline
+    from helpers.build import pipeline
 
     return pipeline.run(
         [year],

@@ -18,8 +18,10 @@ import nbformat
 import pandas as pd
 import pytest
 
-from helpers import cleaning, config, pipeline, report, runner
-from helpers.cli import main
+from helpers.app.cli import main
+from helpers.build import pipeline, runner
+from helpers.core import config, paths
+from helpers.reports.tables import report_agencies
 
 pytestmark = pytest.mark.slow
 
@@ -45,20 +47,20 @@ def test_a_second_run_with_nothing_changed_builds_nothing(built, tmp_path):
     assert result.built == [] and result.failed == []
     per_year = [s for s in runner.stages(root) if s.scope == "year"]
     assert len(result.skipped) == 3 * len(per_year) + sum(
-        len(report.report_agencies(y, root)) for y in (2563, 2564, 2565)
+        len(report_agencies(y, root)) for y in (2563, 2564, 2565)
     )
     manifest = json.loads(result.manifest.read_text(encoding="utf-8"))
-    assert manifest["versions"]["pandas"] and manifest["fingerprints"]["code"]
+    assert manifest["versions"]["pandas"] and manifest["fingerprints"]["stages"]["clean"]["code"]
     assert {u["status"] for u in manifest["units"]} == {"skipped"}
     assert all(row["up to date"] == row["units"] for row in pipeline.status(root=root))
-    assert result.audit.ok and manifest["audit"]["findings"] == {}
+    assert result.finished["audit"]["findings"] == {} and manifest["audit"]["findings"] == {}
     again = pipeline.run(root=root, echo=_quiet, progress=False)  # the audit is not repeated
-    assert again.built == [] and again.audit is None and again.audit_record["repeated"] is False
+    assert again.built == [] and again.finished["audit"]["repeated"] is False
 
 
 def test_a_corrected_file_for_one_agency_reruns_its_dependants_only(built, tmp_path):
     root = _copy(built, tmp_path)
-    folder = cleaning.find_year_folder(2565, root)
+    folder = paths.find_year_folder(2565, root)
     [path] = sorted(folder.glob("agency_return*"))
     # the demo writes this year's return as Excel "Unicode Text" (UTF-16, tab-separated)
     text = {"sep": "\t", "encoding": "utf-16"} if path.suffix == ".txt" else {}
@@ -85,6 +87,36 @@ def test_a_corrected_file_for_one_agency_reruns_its_dependants_only(built, tmp_p
     assert pipeline.run(root=root, echo=_quiet, progress=False).built == []
 
 
+def test_a_changed_target_reruns_the_indicators_and_the_reports_only(built, tmp_path):
+    root = _copy(built, tmp_path)
+    targets = root / "config/targets.yaml"
+    text = targets.read_text(encoding="utf-8")
+    line = next(x for x in text.splitlines() if x.strip().startswith("A5: {target:"))
+    value = re.search(r"target: ([\d.]+)", line).group(1)
+    targets.write_text(text.replace(line, line.replace(value, str(float(value) + 7))), "utf-8")
+    result = pipeline.run([2565], root=root, echo=_quiet, progress=False)
+    assert result.failed == []
+    assert {o.stage for o in result.built} == {"indicators", "agency_reports", "overview"}
+    assert {o.stage for o in result.skipped} >= {"clean", "weights", "staff_model", "citizen_model"}
+
+
+def test_comments_in_config_and_notebooks_saved_after_a_run_rebuild_nothing(built, tmp_path):
+    root = _copy(built, tmp_path)
+    for path in (root / "config").rglob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(f"# reviewed by the evaluators\n{text}\n# end\n", encoding="utf-8")
+    for path in (root / "notebooks").glob("*.ipynb"):  # as JupyterLab saves them after a run
+        notebook = nbformat.read(str(path), as_version=4)
+        for count, cell in enumerate(notebook.cells, 1):
+            if cell.cell_type == "code":
+                cell.execution_count = count
+                cell.outputs = [nbformat.v4.new_output("stream", text="ran\n")]
+        notebook.metadata["language_info"] = {"name": "python", "version": "3.11.7"}
+        nbformat.write(notebook, str(path))
+    result = pipeline.run(root=root, echo=_quiet, progress=False)
+    assert result.failed == [] and result.built == []
+
+
 def _plant_failure(root: Path, agency: str) -> None:
     path = root / "notebooks/10_agency_report.ipynb"
     nb = nbformat.read(str(path), as_version=4)
@@ -100,7 +132,7 @@ def _plant_failure(root: Path, agency: str) -> None:
 
 def test_a_failing_report_costs_only_itself(built, tmp_path, capsys, monkeypatch):
     root = _copy(built, tmp_path)
-    codes = report.report_agencies(2565, root)
+    codes = report_agencies(2565, root)
     victim = codes[1]
     good_html = (root / f"reports/2565/{victim}.html").read_bytes()
     _plant_failure(root, victim)
@@ -129,7 +161,7 @@ def test_a_killed_run_leaves_no_partial_file_and_the_next_run_completes(built, t
     )
     env = {**os.environ, "HRD_WORKBOOK_ROOT": str(root)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "helpers.cli", "run", "--year", "2565"],
+        [sys.executable, "-m", "helpers.app.cli", "run", "--year", "2565"],
         env=env,
         cwd=tmp_path,
         stdout=subprocess.DEVNULL,
@@ -176,7 +208,7 @@ def test_reports_run_on_a_local_dask_cluster(built, tmp_path):
     from dask.distributed import LocalCluster
 
     root = _copy(built, tmp_path)
-    codes = report.report_agencies(2565, root)[:3]
+    codes = report_agencies(2565, root)[:3]
     with LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster:

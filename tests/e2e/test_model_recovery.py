@@ -1,4 +1,4 @@
-"""Planted-effect recovery: demo data -> cleaning -> helpers.models, against ``_truth.json``.
+"""Planted-effect recovery: demo data -> cleaning -> helpers.stats.models, against ``_truth.json``.
 
 Two fiscal years (2564, 2565) for 40 agencies at the project's configured demo seed, cleaned
 exactly as the pipeline does, then:
@@ -45,11 +45,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import cleaning, config, demo, models
+from helpers.core import config, paths
+from helpers.demo import generator
+from helpers.ingest import cleaning
+from helpers.stats import models
 
 pytestmark = pytest.mark.slow
 
-SEED = 2565  # config/pipeline.yaml demo.seed, written out so a config change cannot move it
+SEED = 2565  # config/pipeline.yaml generator.seed, written out so a config change cannot move it
 YEARS = (2564, 2565)
 AGENCIES = 40
 STAFF_B = {"eco_c": "b_eco", "skl_c": "b_skl", "mnd_c": "b_mnd", "idp_carried": "b_idp"}
@@ -69,7 +72,7 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("HRD_WORKBOOK_ROOT", str(root))
         config.clear_cache()
-        demo.generate(root, seed=SEED, agencies=AGENCIES, years=list(YEARS))
+        generator.generate(root, seed=SEED, agencies=AGENCIES, years=list(YEARS))
         for year in YEARS:
             cleaning.run_cleaning(year, root)
     config.clear_cache()
@@ -80,7 +83,7 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def truth(root: Path) -> dict[int, dict]:
     return {
         year: json.loads(
-            (cleaning.find_year_folder(year, root) / "_truth.json").read_text(encoding="utf-8")
+            (paths.find_year_folder(year, root) / "_truth.json").read_text(encoding="utf-8")
         )
         for year in YEARS
     }

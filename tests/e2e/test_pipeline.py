@@ -10,7 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers import cleaning
+from helpers.core import paths
+from helpers.ingest import cleaning
 
 pytestmark = pytest.mark.slow
 
@@ -18,7 +19,7 @@ IDENTIFIER = re.compile(r"(?<![\d.])\d{13}(?![\d.])|(?<!\d)0[689]\d-?\d{3}-?\d{4
 
 
 def _truth(root: Path, year: int) -> dict:
-    folder = cleaning.find_year_folder(year, root)
+    folder = paths.find_year_folder(year, root)
     return json.loads((folder / "_truth.json").read_text(encoding="utf-8"))
 
 
@@ -26,7 +27,7 @@ def _truth(root: Path, year: int) -> dict:
 def test_ledger_matches_the_planted_faults(built, year):
     truth = _truth(built, year)
     ledger = pd.read_csv(cleaning.output_dir(year, built) / "ledger.csv").set_index("file")
-    folder = cleaning.find_year_folder(year, built).name
+    folder = paths.find_year_folder(year, built).name
     assert len(ledger) == len(truth["planted_faults"])
     for name, planted in truth["planted_faults"].items():
         row = ledger.loc[f"{folder}/{name}"]

@@ -13,8 +13,11 @@ import nbformat
 import pandas as pd
 import pytest
 
-from helpers import cleaning, kpi, report, weights
-from helpers.registry import load_registry
+from helpers.indicators import kpi
+from helpers.ingest import cleaning
+from helpers.ingest.registry import load_registry
+from helpers.reports.tables import report_agencies
+from helpers.stats import weights
 from tests.conftest import HOSTILE_NAME, YEARS
 
 pytestmark = pytest.mark.slow
@@ -36,7 +39,7 @@ def _agency_pages(root: Path, year: int) -> dict[str, Path]:
 
 @pytest.mark.parametrize("year", YEARS)
 def test_a_report_for_every_agency_with_data_and_an_overview(built, year):
-    expected = set(report.report_agencies(year, built))
+    expected = set(report_agencies(year, built))
     assert set(_agency_pages(built, year)) == expected
     assert len(expected) >= 6
     assert (built / "reports" / str(year) / "overview.html").is_file()
@@ -64,7 +67,7 @@ def test_reports_hold_no_code_prompts_or_tracebacks(built):
             "In&nbsp;[",
             "Traceback",
             "import helpers",
-            "report.show(",
+            "show(",
             "charts.figure_html(",
             "injected-parameters",
             "jp-RenderedText",  # streams and plain-text reprs are dropped

@@ -11,9 +11,11 @@ import nbformat
 import pandas as pd
 import pytest
 
-from helpers import cleaning, paths, pipeline, runner
+from helpers.build import pipeline, runner
+from helpers.core import paths
+from helpers.ingest import cleaning
 from tests.conftest import write_csv
-from tests.unit.test_cleaning import STAFF, staff_row
+from tests.unit.ingest.test_cleaning import STAFF, staff_row
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
 PARAMETER_LINE = re.compile(r"^[a-z_][a-z0-9_]*: (int|str|float|bool) = .+  # .+$")
@@ -106,7 +108,7 @@ def demo_project(tmp_path_factory):
     """A project with one demo year (2565, six agencies) and nothing processed yet."""
     import shutil
 
-    from helpers import demo
+    from helpers.demo import generator
     from tests.conftest import REPO
 
     root = tmp_path_factory.mktemp("nb") / "project"
@@ -114,7 +116,7 @@ def demo_project(tmp_path_factory):
         shutil.copytree(REPO / folder, root / folder)
     (root / "data/raw/reference").mkdir(parents=True)
     shutil.copy(REPO / "data/raw/reference/agencies.csv", root / "data/raw/reference/")
-    demo.generate(root, agencies=6, years=[2565])
+    generator.generate(root, agencies=6, years=[2565])
     return root
 
 
@@ -137,15 +139,16 @@ def test_each_notebook_runs_top_to_bottom_with_its_default_parameters(demo_proje
 
 @pytest.mark.slow
 def test_a_year_without_a_citizen_survey_fits_no_trust_model_and_drops_stale_results(project):
-    write_csv(project / "data/raw/2565/staff_survey.csv", STAFF, [staff_row()])
+    rows = [staff_row(rid=f"r{i}") for i in range(12)]
+    write_csv(project / "data/raw/2565/staff_survey.csv", STAFF, rows)  # enough to weight
     stale = paths.processed_dir(2565, "models", project) / "citizen_trust_ame.parquet"
     stale.parent.mkdir(parents=True)
     stale.write_bytes(b"left by an earlier run with citizen data")
     outcomes = pipeline.run(
-        [2565], ["clean", "citizen_model"], project, echo=_quiet, progress=False
+        [2565], ["clean", "weights", "citizen_model"], project, echo=_quiet, progress=False
     ).outcomes
-    assert [o.ok for o in outcomes] == [True, True], [o.error for o in outcomes]
-    executed = nbformat.read(outcomes[1].executed, as_version=4)
+    assert [o.ok for o in outcomes] == [True, True, True], [o.error for o in outcomes]
+    executed = nbformat.read(outcomes[2].executed, as_version=4)
     text = "".join(str(o) for c in executed.cells if c.cell_type == "code" for o in c.outputs)
     assert "No citizen survey this year" in text and "citizen_trust_ame.parquet" in text
     assert list(stale.parent.glob("citizen_*")) == []

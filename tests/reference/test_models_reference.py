@@ -1,4 +1,5 @@
-"""helpers.models against published R results (data and provenance: tests/reference/README.md).
+"""helpers.stats.models against published R results (data and provenance:
+tests/reference/README.md).
 
 Tolerances (issue 3): 1e-3 relative on estimates, 1 % relative on standard errors. R prints the
 lme4 variance components to one decimal, so they are compared at 1e-3 relative as well.
@@ -11,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers import models
+from helpers.stats import models
 
 DATA = Path(__file__).parent / "data"
 EST = 1e-3

@@ -1,4 +1,4 @@
-"""helpers.survey against published R results (see README.md in this folder).
+"""helpers.stats.survey against published R results (see README.md in this folder).
 
 Tolerances: 1e-3 relative on estimates, 1 % relative on standard errors.
 """
@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers.survey import Design, cronbach_alpha
+from helpers.stats.survey import Design, cronbach_alpha
 
 DATA = Path(__file__).parent / "data"
 ESTIMATE_REL = 1e-3

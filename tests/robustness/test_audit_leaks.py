@@ -1,8 +1,9 @@
 """Break a confidentiality protection of the real reports and ``workbook audit`` must catch it.
 
 Each test copies the processed demo year (``processed``: six agencies, two with fewer than 10
-staff respondents), writes report pages from the real report code (``helpers.report`` and
-``helpers.overview`` fragments in the report page; the notebook-driven tests at the end execute
+staff respondents), writes report pages from the real report code (``helpers.reports.agency`` and
+``helpers.reports.overview`` fragments in the report page; the notebook-driven tests at the end
+execute
 the report notebooks' cells in-process, charts and all), checks that the audit passes, then
 breaks one protection and checks that the audit fails for the right reason.
 """
@@ -18,7 +19,12 @@ import nbformat
 import pandas as pd
 import pytest
 
-from helpers import audit, config, htmlexport, kpi, overview, report, report_index
+from helpers.audit import confidentiality
+from helpers.core import config
+from helpers.indicators import kpi
+from helpers.reports import formatting, htmlexport, overview, site_index
+from helpers.reports.agency import AgencyReport
+from helpers.reports.tables import YearData, agency_title, overview_title, report_agencies
 from tests.conftest import build_processed
 
 YEAR = 2565
@@ -38,12 +44,12 @@ def copy(processed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pa
 def _small_and_large(root: Path) -> tuple[str, str]:
     table = pd.read_parquet(root / f"data/processed/{YEAR}/indicators/indicators.parquet")
     small = sorted(table.loc[table["status"] == "suppressed", "agency_code"].unique())[0]
-    return small, report.YearData.load(YEAR, root).largest_agency()
+    return small, YearData.load(YEAR, root).largest_agency()
 
 
 def agency_page(root: Path, agency: str) -> str:
     """An agency's report page from the real report code, without the charts."""
-    r = report.AgencyReport(YEAR, agency, root)
+    r = AgencyReport(YEAR, agency, root)
     body = "".join(
         [
             r.header_html(),
@@ -59,7 +65,7 @@ def agency_page(root: Path, agency: str) -> str:
             r.methods_html(),
         ]
     )
-    return htmlexport.page(report.agency_title(YEAR, agency, root), body)
+    return htmlexport.page(agency_title(YEAR, agency, root), body)
 
 
 def overview_page(root: Path) -> str:
@@ -76,31 +82,31 @@ def overview_page(root: Path) -> str:
             o.ocsc_trend_html(),
         ]
     )
-    return htmlexport.page(report.overview_title(YEAR), body)
+    return htmlexport.page(overview_title(YEAR), body)
 
 
 def publish(root: Path, agencies: list[str] | None = None) -> None:
     """Write the pages of ``agencies`` (default: all), the overview and the index."""
     folder = root / f"reports/{YEAR}"
     folder.mkdir(parents=True, exist_ok=True)
-    for agency in agencies or report.report_agencies(YEAR, root):
+    for agency in agencies or report_agencies(YEAR, root):
         (folder / f"{agency}.html").write_text(agency_page(root, agency), encoding="utf-8")
     (folder / "overview.html").write_text(overview_page(root), encoding="utf-8")
-    report_index.write_index(root)
+    site_index.write_index(root)
 
 
-def checks(root: Path) -> dict[str, list[audit.Finding]]:
-    out: dict[str, list[audit.Finding]] = {}
-    for finding in audit.audit(root=root).findings:
+def checks(root: Path) -> dict[str, list[confidentiality.Finding]]:
+    out: dict[str, list[confidentiality.Finding]] = {}
+    for finding in confidentiality.audit(root=root).findings:
         out.setdefault(finding.check, []).append(finding)
     return out
 
 
 def test_the_real_pages_pass(copy):
     publish(copy)
-    result = audit.audit(root=copy)
-    assert result.ok, audit.format_result(result)
-    assert len(result.files) == len(report.report_agencies(YEAR, copy)) + 2
+    result = confidentiality.audit(root=copy)
+    assert result.ok, confidentiality.format_result(result)
+    assert len(result.files) == len(report_agencies(YEAR, copy)) + 2
 
 
 def test_a_report_threshold_of_0_is_caught(copy, monkeypatch):
@@ -150,7 +156,7 @@ def test_a_total_that_gives_a_small_agency_by_subtraction_is_caught(copy, monkey
         published = int(
             rows[(rows["indicator"] == "A5") & rows["value"].notna()]["respondents"].sum()
         )
-        total = int(self.data.table("staff_weighting")["respondents"].sum())
+        total = int(self.data.weighting("staff_weighting")["respondents"].sum())
         return html.replace(f"{published:,} คน", f"{total:,} คน")
 
     publish(copy)
@@ -200,15 +206,15 @@ def test_a_comment_an_id_and_a_response_id_in_names_are_caught(copy):
 def execute(
     root: Path, notebook: str, params: dict, extra: str | None = None
 ) -> nbformat.NotebookNode:
-    """Run a report notebook's cells in-process as papermill would (report.show and printed
+    """Run a report notebook's cells in-process as papermill would (show and printed
     output become the cells' outputs); ``extra`` is code appended as a last cell."""
     nb = nbformat.read(str(root / "notebooks" / notebook), as_version=4)
     if extra:
         nb.cells.append(nbformat.v4.new_code_cell(extra))
     shown: list[str] = []
     namespace: dict = {}
-    original = report.show
-    report.show = shown.append
+    original = formatting.show
+    formatting.show = shown.append
     try:
         for cell in nb.cells:
             if cell.cell_type != "code":
@@ -227,7 +233,7 @@ def execute(
             cell.outputs = outputs
             shown.clear()
     finally:
-        report.show = original
+        formatting.show = original
     return nb
 
 
@@ -239,13 +245,13 @@ def publish_notebook(root: Path, agency: str | None, extra: str | None = None) -
             processed / "11_overview_report.ipynb",
             root / f"reports/{YEAR}/overview.html",
         )
-        title = report.overview_title(YEAR)
+        title = overview_title(YEAR)
     else:
         nb = execute(root, "10_agency_report.ipynb", {"year": YEAR, "agency": agency}, extra)
         executed = processed / f"10_agency_report/{agency}.ipynb"
         page, title = (
             root / f"reports/{YEAR}/{agency}.html",
-            report.agency_title(YEAR, agency, root),
+            agency_title(YEAR, agency, root),
         )
     executed.parent.mkdir(parents=True, exist_ok=True)
     page.parent.mkdir(parents=True, exist_ok=True)
@@ -258,8 +264,8 @@ def test_executed_report_notebooks_pass_and_a_threshold_of_0_is_caught(copy, mon
     small, large = _small_and_large(copy)
     for agency in (large, small, None):
         publish_notebook(copy, agency)
-    result = audit.audit(root=copy)
-    assert result.ok, audit.format_result(result)
+    result = confidentiality.audit(root=copy)
+    assert result.ok, confidentiality.format_result(result)
     assert len(result.files) == 6  # three pages, three executed notebooks
     page = (copy / f"reports/{YEAR}/{large}.html").read_text(encoding="utf-8")
     assert page.count("<svg ") >= 8 and page.count("data-sources=") > 20
@@ -278,7 +284,7 @@ def test_respondent_rows_printed_in_a_report_notebook_are_caught(copy):
     _, large = _small_and_large(copy)
     debug = (
         "import pandas as pd\n"
-        "from helpers import paths\n"
+        "from helpers.core import paths\n"
         "staff = pd.read_parquet(paths.processed_dir(year, 'clean') / 'staff_survey.parquet')\n"
         "print(staff.loc[staff['comment'].notna(), ['response_id', 'agency', 'comment']].head())"
     )

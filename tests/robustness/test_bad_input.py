@@ -21,10 +21,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import aggregates, cleaning, config, kpi, overview, report, weights
-from helpers.errors import StructuralError
-from helpers.reasons import REASONS
-from helpers.registry import load_registry
+from helpers.core import config
+from helpers.core.errors import StructuralError
+from helpers.indicators import aggregates, kpi
+from helpers.ingest import cleaning
+from helpers.ingest.reasons import REASONS
+from helpers.ingest.registry import load_registry
+from helpers.reports import overview
+from helpers.reports.agency import AgencyReport
+from helpers.stats import weights
 from tests.conftest import (
     REPO,
     STAFF,
@@ -676,7 +681,7 @@ HUGE_MEASURE = textwrap.dedent(
     import json, resource, sys, time
     from pathlib import Path
     start = time.perf_counter()
-    from helpers import cleaning
+    from helpers.ingest import cleaning
     result = cleaning.clean_year(2565, Path(sys.argv[1]))
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
@@ -807,7 +812,7 @@ def test_year_without_citizen_answers_keeps_the_other_indicators(built_year):
 
 def test_agency_report_without_citizen_answers(built_year):
     root, _ = built_year
-    page = report.AgencyReport(2565, "03006", root)
+    page = AgencyReport(2565, "03006", root)
     citizen = page.sample()["citizen"]
     assert (citizen["respondents"], citizen["any"]) == (None, False)
     assert "ไม่มีการสำรวจ / no survey" in page.header_html()

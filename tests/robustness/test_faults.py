@@ -19,8 +19,9 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from helpers import config, crashpoints, report
-from helpers.cli import main
+from helpers.app.cli import main
+from helpers.core import config, crashpoints
+from helpers.reports.tables import report_agencies
 from tests.conftest import rebuild_reports
 
 pytestmark = pytest.mark.slow
@@ -42,7 +43,7 @@ def _run_cli(root: Path, *args: str, crash_at: str | None = None) -> subprocess.
     if crash_at:
         env[crashpoints.ENV] = crash_at
     return subprocess.run(
-        [sys.executable, "-m", "helpers.cli", "run", *args],
+        [sys.executable, "-m", "helpers.app.cli", "run", *args],
         env=env,
         cwd=root.parent,
         capture_output=True,
@@ -114,7 +115,7 @@ def test_runs_killed_after_cleaning_and_while_writing_a_report_end_identical(bui
     second = _run_cli(root, "--year", str(YEAR), crash_at="replace.html@2")
     assert second.returncode == -9, second.stdout + second.stderr
     pages = list((root / f"reports/{YEAR}").glob("*.html"))
-    assert 0 < len(pages) < len(report.report_agencies(YEAR, built)), "not mid-way"
+    assert 0 < len(pages) < len(report_agencies(YEAR, built)), "not mid-way"
     assert list((root / f"reports/{YEAR}").glob(".*.html.*.tmp")), "not killed while writing"
     _assert_nothing_partial(root)
 
@@ -126,7 +127,7 @@ def test_runs_killed_after_cleaning_and_while_writing_a_report_end_identical(bui
 
 def test_the_same_inputs_give_byte_identical_reports(built, tmp_path):
     root = _copy(built, tmp_path, "elsewhere")  # another folder: no path may leak into a page
-    agency = report.report_agencies(YEAR, built)[0]
+    agency = report_agencies(YEAR, built)[0]
     result = rebuild_reports(root, agency, YEAR)
     assert sorted(o.unit for o in result.built) == [
         f"agency_reports {YEAR} {agency}",
@@ -144,11 +145,11 @@ PLANTS = {
     "kills its kernel": "import os\nos._exit(1)",
     "prints a response": (
         "import pandas as pd\n"
-        "from helpers import cleaning\n"
+        "from helpers.ingest import cleaning\n"
         "print(cleaning.read_clean(year, 'staff_survey')['response_id'].iloc[0])"
     ),
     "edits raw data": (
-        "from helpers import paths\n"
+        "from helpers.core import paths\n"
         "with open(paths.project_root() / 'data/raw/reference/agencies.csv', 'a') as f:\n"
         "    f.write('\\n')"
     ),
@@ -177,7 +178,7 @@ def test_notebooks_that_raise_hang_die_or_touch_raw_data_cost_only_themselves(
         text.replace(f"notebook_timeout_seconds: {limit}", "notebook_timeout_seconds: 30"),
         encoding="utf-8",
     )
-    codes = report.report_agencies(YEAR, root)
+    codes = report_agencies(YEAR, root)
     victims = dict(zip(codes, PLANTS, strict=False))
     assert len(victims) == len(PLANTS) < len(codes)
     _plant(root, victims)

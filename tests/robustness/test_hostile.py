@@ -19,8 +19,9 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from papermill.translators import translate_parameters
 
-from helpers import cleaning, config, runner
-from helpers.cli import main
+from helpers.app.cli import main
+from helpers.build import runner
+from helpers.core import config, paths
 
 INJECTIONS = [
     "../../../etc/passwd",
@@ -73,7 +74,7 @@ HOSTILE_AGENCY = "<img src=x onerror=alert('agency')>กรมปลอม"
 
 
 def _plant_hostile_inputs(root: Path) -> None:
-    folder = cleaning.find_year_folder(2565, root)
+    folder = paths.find_year_folder(2565, root)
     citizen = sorted(folder.glob("citizen_survey*.csv"))[0]  # the demo writes two this year
     citizen.rename(folder / HOSTILE_FILE)
     [staff] = folder.glob("staff_survey*.xlsx")
@@ -95,7 +96,7 @@ def test_hostile_file_names_free_text_and_agency_names_never_reach_a_report(buil
     config.clear_cache()
     _plant_hostile_inputs(root)
     done = subprocess.run(
-        [sys.executable, "-m", "helpers.cli", "run", "--year", "2565"],
+        [sys.executable, "-m", "helpers.app.cli", "run", "--year", "2565"],
         env={**os.environ, "HRD_WORKBOOK_ROOT": str(root)},
         cwd=tmp_path,
         capture_output=True,

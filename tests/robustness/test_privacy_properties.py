@@ -13,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, note, settings
 from hypothesis import strategies as st
 
-from helpers.privacy import REDACTED, find_identifiers, identifier_spans, scrub
-from helpers.thai import THAI_DIGITS, to_arabic_digits
+from helpers.core.thai import THAI_DIGITS, to_arabic_digits
+from helpers.ingest.privacy import REDACTED, find_identifiers, identifier_spans, scrub
 
 FAST = settings(
     max_examples=300,

@@ -20,26 +20,27 @@ import pytest
 from hypothesis import HealthCheck, assume, event, example, given, note, settings
 from hypothesis import strategies as st
 
-from helpers import cleaning, config, years
-from helpers.errors import StructuralError
-from helpers.normalise import (
+from helpers.core import config, years
+from helpers.core.errors import StructuralError
+from helpers.core.thai import THAI_DIGITS, clean_text, match_key, to_arabic_digits
+from helpers.ingest import cleaning
+from helpers.ingest.normalise import (
     INVALID,
     normalise_series,
     normaliser_for,
     parse_date,
     parse_number,
 )
-from helpers.privacy import (
+from helpers.ingest.privacy import (
     REDACTED,
     find_identifiers,
     identifier_spans,
     national_id_is_valid,
     scrub,
 )
-from helpers.readers import RawTable
-from helpers.reasons import REASONS
-from helpers.registry import AgencyMatcher, load_registry
-from helpers.thai import THAI_DIGITS, clean_text, match_key, to_arabic_digits
+from helpers.ingest.readers import RawTable
+from helpers.ingest.reasons import REASONS
+from helpers.ingest.registry import AgencyMatcher, load_registry
 from tests.conftest import small_codebook
 
 FAST = settings(

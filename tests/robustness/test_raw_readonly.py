@@ -7,8 +7,10 @@ import os
 import sys
 from pathlib import Path
 
-from helpers import cleaning, demo, io
-from helpers.registry import load_registry
+from helpers.core import hashing
+from helpers.demo import generator
+from helpers.ingest import cleaning
+from helpers.ingest.registry import load_registry
 
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
 _watch: dict[str, object] = {"folder": None, "opened": []}
@@ -30,9 +32,9 @@ sys.addaudithook(_on_open)
 
 
 def test_cleaning_opens_raw_files_for_reading_only(project):
-    demo.generate(project, agencies=6, years=[2565])
+    generator.generate(project, agencies=6, years=[2565])
     raw = project / "data/raw"
-    before = {p: io.sha256_file(p) for p in raw.rglob("*") if p.is_file()}
+    before = {p: hashing.sha256_file(p) for p in raw.rglob("*") if p.is_file()}
     _watch.update(folder=raw.resolve(), opened=[])
     try:
         load_registry(project)
@@ -48,4 +50,4 @@ def test_cleaning_opens_raw_files_for_reading_only(project):
         if (mode and set(mode) & set("wax+")) or flags & WRITE_FLAGS
     ]
     assert writes == []
-    assert {p: io.sha256_file(p) for p in raw.rglob("*") if p.is_file()} == before
+    assert {p: hashing.sha256_file(p) for p in raw.rglob("*") if p.is_file()} == before

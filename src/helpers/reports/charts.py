@@ -1,0 +1,928 @@
+"""Report charts with Thai + English text, embedded in HTML as inline SVG (text kept as text).
+
+Fonts are vendored in ``assets/fonts`` (Laksaman regular and bold, TLWG's version of the
+government face TH Sarabun New, GPL-2+ with the font exception; :mod:`helpers.reports.fonts`)
+and registered with matplotlib at run time, so no system font or internet access is needed.
+:func:`setup_fonts` applies the report style globally; the chart builders also apply it for
+the figures they make, so they render correctly whether or not it was called.
+
+Builders create :class:`matplotlib.figure.Figure` objects directly (not through pyplot), so a
+Jupyter inline backend never displays them: embed them with :func:`figure_html`. Charts are
+meant to survive greyscale printing: series differ by marker, line style or hatching as well
+as by colour.
+
+A frame row may carry its audit marker in the column :data:`SOURCES` (see
+:func:`helpers.reports.htmlexport.sources`): the markers of the rows a chart actually plots end
+up in the ``data-sources`` attribute of its ``<svg>``, for ``workbook audit``; nothing visible
+changes.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import html
+import io
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+
+import numpy as np
+import pandas as pd
+
+from helpers.core.years import BE_OFFSET
+from helpers.reports.fonts import FONT_FAMILY, register_fonts
+from helpers.reports.htmlexport import sources_attr
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = [
+    "FONT_FAMILY",
+    "bar_chart",
+    "benchmark_chart",
+    "coefficient_chart",
+    "distribution_chart",
+    "figure_html",
+    "funnel_chart",
+    "item_chart",
+    "setup_fonts",
+    "trend_chart",
+]
+
+SOURCES = "_sources"  # optional frame column: the audit marker of each row
+
+NO_DATA = "ไม่มีข้อมูล / No data"
+TARGET_LABEL = "เป้าหมาย / Target"
+FOCUS_LABEL = "หน่วยงานนี้ / This agency"
+
+WIDTH_IN = 6.5  # A4 portrait text width with ~2 cm margins
+LINESPACING = 0.8  # the Thai font's line box is tall; 0.8 still clears stacked marks
+EMPTY_HEIGHT = 2.6
+LEGEND_ROW_IN = 0.27
+
+INK = "#222222"
+BLUE = "#1f4e79"
+VERMILION = "#c8501e"
+GREY = "#6e6e6e"
+LIGHT = "#bdbdbd"
+PALETTE = (BLUE, VERMILION, GREY, "#2a8a66", "#a0527a", "#b8860b")
+MARKERS = ("o", "s", "^", "D", "v", "P")
+LINESTYLES = ("-", "--", ":", "-.", (0, (5, 1, 1, 1)), (0, (1, 1)))
+
+_RC: dict[str, Any] = {
+    "font.family": [FONT_FAMILY, "DejaVu Sans"],
+    "font.size": 10.5,
+    "axes.titlesize": 12,
+    "axes.titleweight": "bold",
+    "axes.titlepad": 10,
+    "axes.labelsize": 10.5,
+    "axes.labelcolor": INK,
+    "axes.edgecolor": "#555555",
+    "axes.linewidth": 0.8,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.unicode_minus": True,
+    "xtick.color": INK,
+    "ytick.color": INK,
+    "xtick.labelsize": 10,
+    "ytick.labelsize": 10,
+    "legend.frameon": False,
+    "legend.fontsize": 10,
+    "lines.linewidth": 1.8,
+    "figure.facecolor": "white",
+    "savefig.facecolor": "white",
+    "text.color": INK,
+    "text.parse_math": False,
+    "pdf.fonttype": 42,
+    "ps.fonttype": 42,
+    "svg.fonttype": "path",
+    "svg.hashsalt": "helpers.charts",  # a fixed salt: stable SVG ids (its old module name)
+}
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def setup_fonts() -> None:
+    """Register the vendored Thai fonts and set the report style in ``matplotlib.rcParams``."""
+    import matplotlib
+
+    register_fonts()
+    matplotlib.rcParams.update(_RC)
+
+
+@contextmanager
+def _style() -> Iterator[None]:
+    import matplotlib
+
+    register_fonts()
+    with matplotlib.rc_context(_RC):
+        yield
+
+
+def _styled(func: Callable[P, R]) -> Callable[P, R]:
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with _style():
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+_SVG_ID = re.compile(r'\bid="([^"]+)"')
+_SVG_FONT = "font-family: 'Laksaman', 'DejaVu Sans'"
+CSS_PX_PER_PT = 96 / 72
+
+
+def _svg_markup(fig: Figure) -> tuple[str, float, float]:
+    """The figure as inline SVG markup ready for an HTML page, and its size in points.
+
+    Text stays text (``svg.fonttype: none``) in the report's embedded Thai face, so the browser
+    shapes Thai itself and print is vector-sharp. The XML prologue and metadata (with its date
+    and URLs) are dropped, and ids get a prefix from the content so that several charts on one
+    page never share an id.
+    """
+    import matplotlib
+
+    buffer = io.BytesIO()
+    with _style(), matplotlib.rc_context({"svg.fonttype": "none"}):
+        fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    text = buffer.getvalue().decode("utf-8")
+    text = text[text.index("<svg") :]
+    text = re.sub(r"\s*<metadata>.*?</metadata>", "", text, flags=re.DOTALL)
+    text = re.sub(r'\s+xmlns(:xlink)?="[^"]*"', "", text)
+    text = text.replace(_SVG_FONT, "font-family: 'Workbook Thai', 'Laksaman', sans-serif")
+    prefix = "c" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:10] + "-"
+    ids = set(_SVG_ID.findall(text))
+    text = _SVG_ID.sub(lambda m: f'id="{prefix}{m.group(1)}"', text)
+    text = re.sub(
+        r'(url\(#|href="#)([^)"]+)',
+        lambda m: m.group(1) + (prefix + m.group(2) if m.group(2) in ids else m.group(2)),
+        text,
+    )
+    size = re.match(r'<svg[^>]*?width="([\d.]+)pt" height="([\d.]+)pt"', text)
+    width, height = (float(size.group(1)), float(size.group(2))) if size else (0.0, 0.0)
+    return text, width, height
+
+
+def _keep_sources(fig: Figure, data: pd.DataFrame) -> None:
+    """Remember the audit markers of the rows ``fig`` plots (column :data:`SOURCES`)."""
+    if SOURCES not in getattr(data, "columns", ()):
+        return
+    found = [s for s in data[SOURCES] if isinstance(s, str) and s]
+    fig._workbook_sources = [*getattr(fig, "_workbook_sources", []), *found]
+
+
+def figure_html(fig: Figure, alt: str, caption: str | None = None) -> str:
+    """Embed ``fig`` as inline SVG inside ``<figure class="chart">`` (``alt`` as its
+    accessible name and title, the audit markers of what it plots as ``data-sources``) and
+    close it."""
+    if not isinstance(alt, str) or not alt.strip():
+        raise ValueError("figure_html needs a non-empty alt text describing the chart.")
+    marker = sources_attr(*getattr(fig, "_workbook_sources", []))
+    svg, width, height = _svg_markup(fig)
+    _close(fig)
+    label = html.escape(alt, quote=True)
+    svg = re.sub(
+        r'^<svg([^>]*?)width="[\d.]+pt" height="[\d.]+pt"',
+        lambda m: (
+            f'<svg role="img" aria-label="{label}"{marker}{m.group(1)}'
+            f'width="{round(width * CSS_PX_PER_PT)}" height="{round(height * CSS_PX_PER_PT)}"'
+        ),
+        svg,
+        count=1,
+    )
+    svg = svg.replace(">", f"><title>{label}</title>", 1)
+    figcaption = f"<figcaption>{html.escape(caption, quote=True)}</figcaption>" if caption else ""
+    return f'<figure class="chart">{svg}{figcaption}</figure>'
+
+
+def _close(fig: Figure) -> None:
+    if fig.canvas.manager is not None:
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
+
+
+# Text wrapping. Thai is written without spaces between words, so a long run is broken by
+# character count, never before a combining mark or a following vowel, nor after a leading one.
+_FOLLOWING = set("ะาำๅๆฯ")
+_LEADING = set("เแโใไ")
+_SYLLABLE_END = set("ะำๆฯ")
+
+
+def _visible_len(text: str) -> int:
+    return sum(1 for ch in text if unicodedata.category(ch) != "Mn")
+
+
+def _can_break(text: str, i: int) -> bool:
+    ch, prev = text[i], text[i - 1]
+    return unicodedata.category(ch) != "Mn" and ch not in _FOLLOWING and prev not in _LEADING
+
+
+_COMMON_WORDS = (
+    "การ", "ความ", "และ", "หรือ", "ที่", "ของ", "ให้", "อย่าง", "ได้", "กับ", "ต่อ", "ผู้",
+    "โดย", "จาก", "ซึ่ง", "เป็น", "มี", "ใน", "เพื่อ", "ตาม", "ด้าน", "งาน",
+)  # fmt: skip
+
+
+def _syllable_start(text: str, i: int) -> bool:
+    return text[i] in _LEADING or text[i - 1] in _SYLLABLE_END or text.startswith(_COMMON_WORDS, i)
+
+
+def _split_long(word: str, width: int) -> list[str]:
+    pieces: list[str] = []
+    start = 0
+    while _visible_len(word[start:]) > width:
+        limit, count = start, 0
+        while limit < len(word) and count + (unicodedata.category(word[limit]) != "Mn") <= width:
+            count += unicodedata.category(word[limit]) != "Mn"
+            limit += 1
+        while limit < len(word) and unicodedata.category(word[limit]) == "Mn":
+            limit -= 1
+        safe = [i for i in range(start + 1, limit + 1) if _can_break(word, i)]
+        if not safe:
+            break
+        preferred = [i for i in safe if _syllable_start(word, i) and i > limit - 12]
+        cut = (preferred or safe)[-1]
+        pieces.append(word[start:cut])
+        start = cut
+    pieces.append(word[start:])
+    return pieces
+
+
+def _wrap(text: object, width: int) -> str:
+    """Wrap at spaces, and inside long runs without spaces (Thai) by character count."""
+    if text is None or (isinstance(text, float) and math.isnan(text)):
+        return ""
+    words: list[str] = []
+    for word in str(text).split():
+        words.extend(_split_long(word, width) if _visible_len(word) > width else [word])
+    lines: list[str] = []
+    current = ""
+    for word in words:
+        candidate = f"{current} {word}" if current else word
+        if current and _visible_len(candidate) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = candidate
+    if current:
+        lines.append(current)
+    return "\n".join(lines)
+
+
+def _title(ax: Axes, title: str) -> None:
+    ax.set_title(title if _visible_len(title) <= 80 else _wrap(title, 80), linespacing=LINESPACING)
+
+
+def _new_figure(height: float) -> tuple[Figure, Axes]:
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(WIDTH_IN, height), layout="constrained")
+    ax = fig.add_subplot()
+    return fig, ax
+
+
+def _no_data(ax: Axes) -> None:
+    ax.text(
+        0.5,
+        0.5,
+        NO_DATA,
+        transform=ax.transAxes,
+        ha="center",
+        va="center",
+        fontsize=12,
+        color=GREY,
+    )
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def _text_width_in(text: str, size: float) -> float:
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
+    prop = FontProperties(family=[FONT_FAMILY, "DejaVu Sans"], size=size)
+    return text_to_path.get_text_width_height_descent(text, prop, ismath=False)[0] / 72
+
+
+def _legend(fig: Figure, handles: Sequence[Any], labels: Sequence[str]) -> None:
+    """Legend below the axes in as many columns as fit; the figure grows to make room."""
+    if not handles:
+        return
+    size = _RC["legend.fontsize"]
+    widths = [_text_width_in(label, size) + 0.95 for label in labels]
+    ncol = 1
+    for k in range(len(labels), 0, -1):
+        columns = [max(widths[c::k]) for c in range(k)]
+        if sum(columns) <= WIDTH_IN - 0.2:
+            ncol = k
+            break
+    fig.legend(
+        handles,
+        labels,
+        loc="outside lower center",
+        ncol=ncol,
+        handlelength=2.6,
+        labelspacing=0.2,
+        columnspacing=1.4,
+    )
+    rows = math.ceil(len(labels) / ncol)
+    fig.set_figheight(fig.get_figheight() + LEGEND_ROW_IN * rows)
+
+
+def _numeric(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    out = frame.copy()
+    for column in columns:
+        if column in out.columns:
+            out[column] = pd.to_numeric(out[column], errors="coerce")
+    return out
+
+
+def _row_heights(labels: Sequence[str], base: float = 0.32, per_line: float = 0.19) -> float:
+    return sum(base + per_line * (label.count("\n") + 1) for label in labels)
+
+
+def _rows_figure(
+    labels: Sequence[str], title: str, xlabel: str, *, top: float = 1.2, base: float = 0.32
+) -> tuple[Figure, Axes]:
+    """A figure for one row per label, tall enough for the (wrapped) labels, titled."""
+    fig, ax = _new_figure(top + _row_heights(labels, base=base) if labels else EMPTY_HEIGHT)
+    _title(ax, title)
+    ax.set_xlabel(xlabel)
+    return fig, ax
+
+
+def _label_axis(ax: Axes, labels: Sequence[str]) -> np.ndarray:
+    positions = np.arange(len(labels), dtype=float)
+    ax.set_yticks(positions, labels)
+    ax.set_ylim(len(labels) - 0.5, -0.5)
+    ax.tick_params(axis="y", length=0)
+    for text in ax.get_yticklabels():
+        text.set_linespacing(LINESPACING)
+    return positions
+
+
+def _year_label(year: int) -> str:
+    return f"{year}\n({year - BE_OFFSET})"
+
+
+def _fmt(value: float, digits: int) -> str:
+    return f"{value:,.{digits}f}".replace("-", "\u2212")
+
+
+@_styled
+def trend_chart(
+    frame: pd.DataFrame,
+    *,
+    title: str,
+    ylabel: str,
+    target: float | None = None,
+    series_order: Sequence[str] | None = None,
+) -> Figure:
+    """Lines per ``series`` over B.E. ``fiscal_year`` with optional CI bars and target line."""
+    fig, ax = _new_figure(3.3 if len(frame) else EMPTY_HEIGHT)
+    _title(ax, title)
+    ax.set_xlabel("ปีงบประมาณ พ.ศ. (ค.ศ.) / Fiscal year B.E. (C.E.)")
+    ax.set_ylabel(ylabel)
+    data = _numeric(frame, ["fiscal_year", "value", "ci_low", "ci_high"])
+    data = data.dropna(subset=["fiscal_year", "value"]) if len(data) else data
+    _keep_sources(fig, data)
+    if data.empty:
+        _no_data(ax)
+        return fig
+    data["fiscal_year"] = data["fiscal_year"].astype(int)
+    data["series"] = data["series"].astype(str)
+    present = list(dict.fromkeys(data["series"]))
+    order = [s for s in (series_order or []) if s in present]
+    order += [s for s in present if s not in order]
+    years = sorted(data["fiscal_year"].unique())
+    has_ci = {"ci_low", "ci_high"} <= set(data.columns)
+    with_ci = [
+        s
+        for s in order
+        if has_ci and data.loc[data["series"] == s, ["ci_low", "ci_high"]].notna().all(axis=1).any()
+    ]
+    handles, labels = [], []
+    for i, name in enumerate(order):
+        rows = data[data["series"] == name].groupby("fiscal_year").first()
+        rows = rows.reindex(years)
+        shift = 0.0
+        if name in with_ci and len(with_ci) > 1:
+            shift = 0.07 * (with_ci.index(name) - (len(with_ci) - 1) / 2)
+        x = np.asarray(years, dtype=float) + shift
+        style = {
+            "color": PALETTE[i % len(PALETTE)],
+            "marker": MARKERS[i % len(MARKERS)],
+            "linestyle": LINESTYLES[i % len(LINESTYLES)],
+            "markersize": 6.5,
+            "markeredgecolor": "white" if i == 0 else PALETTE[i % len(PALETTE)],
+            "markerfacecolor": PALETTE[i % len(PALETTE)] if i != 2 else "white",
+            "zorder": 3 + (len(order) - i),
+        }
+        (line,) = ax.plot(x, rows["value"].to_numpy(dtype=float), label=name, **style)
+        if name in with_ci:
+            ok = rows[["value", "ci_low", "ci_high"]].notna().all(axis=1).to_numpy()
+            value = rows["value"].to_numpy(dtype=float)[ok]
+            low = np.clip(value - rows["ci_low"].to_numpy(dtype=float)[ok], 0, None)
+            high = np.clip(rows["ci_high"].to_numpy(dtype=float)[ok] - value, 0, None)
+            ax.errorbar(
+                x[ok],
+                value,
+                yerr=[low, high],
+                fmt="none",
+                ecolor=style["color"],
+                elinewidth=1.1,
+                capsize=3,
+                zorder=style["zorder"] - 0.5,
+            )
+        handles.append(line)
+        labels.append(name)
+    if has_ci and with_ci:
+        handles.append(_ci_handle())
+        labels.append("ช่วงความเชื่อมั่น 95% / 95% CI")
+    if target is not None and not pd.isna(target):
+        handles.append(
+            ax.axhline(target, color=INK, linestyle=(0, (6, 3)), linewidth=1.1, zorder=2)
+        )
+        labels.append(TARGET_LABEL)
+    ax.set_xticks(years, [_year_label(y) for y in years])
+    for text in ax.get_xticklabels():
+        text.set_linespacing(LINESPACING)
+    ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)
+    ax.grid(axis="y", color="#e3e3e3", linewidth=0.7)
+    ax.set_axisbelow(True)
+    _legend(fig, handles, labels)
+    return fig
+
+
+def _ci_handle() -> Any:
+    from matplotlib.lines import Line2D
+
+    return Line2D([], [], color=INK, marker="|", markersize=10, linestyle="none", linewidth=1)
+
+
+@_styled
+def item_chart(frame: pd.DataFrame, *, title: str) -> Figure:
+    """Stacked positive/neutral/negative percent bars per survey item, in the frame's order."""
+    columns = ["percent_positive", "percent_neutral", "percent_negative"]
+    data = _numeric(frame, columns)
+    data = data.dropna(subset=columns) if len(data) else data
+    labels = [_wrap(label, 45) for label in data.get("label", pd.Series(dtype=str))]
+    fig, ax = _rows_figure(labels, title, "ร้อยละ / Percent", top=1.3)
+    _keep_sources(fig, data)
+    if data.empty:
+        _no_data(ax)
+        return fig
+    y = _label_axis(ax, labels)
+    parts = [
+        ("เห็นด้วย / Positive", BLUE, "", "percent_positive"),
+        ("เฉย ๆ / Neutral", "#d9d9d9", "--", "percent_neutral"),  # dots: 250 KB of SVG
+        ("ไม่เห็นด้วย / Negative", "#e8a07a", "////", "percent_negative"),
+    ]
+    left = np.zeros(len(data))
+    handles = []
+    for name, colour, hatch, column in parts:
+        width = data[column].to_numpy(dtype=float)
+        bars = ax.barh(
+            y,
+            width,
+            left=left,
+            height=0.68,
+            color=colour,
+            hatch=hatch or None,
+            hatchcolor="#4a4a4a",
+            edgecolor="white",
+            linewidth=0.8,
+            label=name,
+        )
+        handles.append(bars)
+        left = left + width
+    for yi, positive in zip(y, data["percent_positive"].to_numpy(dtype=float), strict=True):
+        inside = positive >= 9
+        ax.text(
+            positive - 1.2 if inside else positive + 1.2,
+            yi,
+            f"{positive:.0f}%",
+            ha="right" if inside else "left",
+            va="center",
+            color="white" if inside else INK,
+            fontweight="bold",
+            fontsize=9.5,
+            bbox=None if inside else {"facecolor": "white", "edgecolor": "none", "pad": 0.6},
+        )
+    ax.set_xlim(0, 100)
+    ax.set_xticks(range(0, 101, 20))
+    ax.spines["left"].set_visible(False)
+    _legend(fig, handles, [p[0] for p in parts])
+    return fig
+
+
+@_styled
+def benchmark_chart(
+    frame: pd.DataFrame,
+    *,
+    title: str,
+    xlabel: str,
+    xlim: tuple[float, float] | None = None,
+) -> Figure:
+    """Agency value with CI against government median, upper quartile and ministry median."""
+    columns = ["value", "ci_low", "ci_high", "gov_median", "gov_q3", "ministry_median"]
+    data = _numeric(frame, columns)
+    data = data.dropna(subset=["value"]) if len(data) else data
+    labels = [_wrap(label, 40) for label in data.get("label", pd.Series(dtype=str))]
+    fig, ax = _rows_figure(labels, title, xlabel, base=0.36)
+    _keep_sources(fig, data)
+    if data.empty:
+        _no_data(ax)
+        return fig
+    y = _label_axis(ax, labels)
+    handles, names = [], []
+    benchmarks = [
+        ("gov_median", "มัธยฐานทั้งประเทศ / Government median", "|", INK, 16, 2.2, "none"),
+        ("gov_q3", "ควอร์ไทล์บน / Upper quartile", "D", GREY, 9.5, 1.5, "none"),
+        ("ministry_median", "มัธยฐานกระทรวง / Ministry median", "s", VERMILION, 10.5, 1.5, "none"),
+    ]
+    if {"ci_low", "ci_high"} <= set(data.columns):
+        ok = data[["ci_low", "ci_high"]].notna().all(axis=1).to_numpy()
+        value = data["value"].to_numpy(dtype=float)
+        low = np.clip(value - data["ci_low"].to_numpy(dtype=float), 0, None)
+        high = np.clip(data["ci_high"].to_numpy(dtype=float) - value, 0, None)
+        if ok.any():
+            ax.errorbar(
+                value[ok],
+                y[ok],
+                xerr=[low[ok], high[ok]],
+                fmt="none",
+                ecolor=BLUE,
+                elinewidth=1.6,
+                capsize=3.5,
+                zorder=3,
+            )
+    (agency,) = ax.plot(
+        data["value"].to_numpy(dtype=float),
+        y,
+        linestyle="none",
+        marker="o",
+        markersize=6.5,
+        color=BLUE,
+        markeredgecolor="white",
+        markeredgewidth=0.6,
+        zorder=5,
+    )
+    handles.append(agency)
+    names.append("หน่วยงาน / This agency")
+    for column, name, marker, colour, size, edge, face in benchmarks:
+        if column not in data.columns or data[column].isna().all():
+            continue
+        (handle,) = ax.plot(
+            data[column].to_numpy(dtype=float),
+            y,
+            linestyle="none",
+            marker=marker,
+            markersize=size,
+            markeredgewidth=edge,
+            markeredgecolor=colour,
+            markerfacecolor=face,
+            color=colour,
+            zorder=4,
+        )
+        handles.append(handle)
+        names.append(name)
+    if xlim is not None:
+        ax.set_xlim(*xlim)
+    _finish_rows(ax)
+    _legend(fig, handles, names)
+    return fig
+
+
+def _finish_rows(ax: Axes) -> None:
+    """Charts with one row per label: vertical grid lines behind, no left spine."""
+    ax.grid(axis="x", color="#e3e3e3", linewidth=0.7)
+    ax.set_axisbelow(True)
+    ax.spines["left"].set_visible(False)
+
+
+@_styled
+def funnel_chart(
+    points: pd.DataFrame,
+    limits: pd.DataFrame,
+    *,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    centre: float,
+    focus: str | None = None,
+) -> Figure:
+    """Funnel plot: all agencies in grey, 95 % and 99.8 % limits, the focus agency highlighted."""
+    fig, ax = _new_figure(3.7 if len(points) else EMPTY_HEIGHT)
+    _title(ax, title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    pts = _numeric(points, ["n", "value"])
+    pts = pts.dropna(subset=["n", "value"]) if len(pts) else pts
+    pts = pts[pts["n"] > 0] if len(pts) else pts
+    _keep_sources(fig, pts)
+    if pts.empty:
+        _no_data(ax)
+        return fig
+    lim = _numeric(limits, ["n", "lower_95", "upper_95", "lower_99.8", "upper_99.8"])
+    lim = lim.dropna(subset=["n"]).sort_values("n") if len(lim) else lim
+    n_min, n_max = float(pts["n"].min()), float(pts["n"].max())
+    if n_max > 10 * n_min:
+        from matplotlib.ticker import LogLocator, NullFormatter
+
+        ax.set_xscale("log")
+        ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        ax.xaxis.set_major_formatter(_plain_formatter())
+        ax.xaxis.set_minor_formatter(NullFormatter())
+    handles, names = [], []
+    is_focus = (
+        pts["agency_code"].astype(str) == str(focus)
+        if focus is not None and "agency_code" in pts.columns
+        else pd.Series(False, index=pts.index)
+    )
+    others = pts[~is_focus]
+    handles.append(
+        ax.scatter(
+            others["n"],
+            others["value"],
+            s=22,
+            color="#9a9a9a",
+            edgecolor="white",
+            linewidth=0.4,
+            zorder=3,
+        )
+    )
+    names.append("หน่วยงานอื่น / Other agencies" if is_focus.any() else "หน่วยงาน / Agencies")
+    handles.append(ax.axhline(centre, color=INK, linewidth=1.2, zorder=2))
+    names.append("ค่ากลาง / Centre")
+    for level, style, name in (
+        ("95", (0, (5, 3)), "ขีดจำกัด 95% / 95% limits"),
+        ("99.8", (0, (1, 2)), "ขีดจำกัด 99.8% / 99.8% limits"),
+    ):
+        lower, upper = f"lower_{level}", f"upper_{level}"
+        if not len(lim) or not {lower, upper} <= set(lim.columns):
+            continue
+        kwargs = {"color": GREY, "linestyle": style, "linewidth": 1.3, "zorder": 2}
+        (line,) = ax.plot(lim["n"], lim[upper], **kwargs)
+        ax.plot(lim["n"], lim[lower], **kwargs)
+        handles.append(line)
+        names.append(name)
+    chosen = pts[is_focus]
+    if len(chosen):
+        (marker,) = ax.plot(
+            chosen["n"].to_numpy(dtype=float),
+            chosen["value"].to_numpy(dtype=float),
+            linestyle="none",
+            marker="D",
+            markersize=10,
+            color=VERMILION,
+            markeredgecolor=INK,
+            markeredgewidth=1.0,
+            label=FOCUS_LABEL,
+            zorder=6,
+        )
+        marker.set_gid("focus")
+        handles.insert(0, marker)
+        names.insert(0, FOCUS_LABEL)
+        _annotate_focus(ax, float(chosen["n"].iloc[0]), float(chosen["value"].iloc[0]))
+    if len(lim):
+        lo = min(n_min, float(lim["n"].min()))
+        hi = max(n_max, float(lim["n"].max()))
+        if ax.get_xscale() == "log":
+            ax.set_xlim(lo / 1.15, hi * 1.15)
+        else:
+            pad = 0.03 * (hi - lo or 1)
+            ax.set_xlim(max(0.0, lo - pad), hi + pad)
+    _legend(fig, handles, names)
+    return fig
+
+
+def _plain_formatter() -> Any:
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(lambda x, _pos: f"{x:,.0f}")
+
+
+def _annotate_focus(ax: Axes, x: float, y: float) -> None:
+    ax.autoscale_view()
+    fx, fy = ax.transLimits.transform(ax.transScale.transform((x, y)))
+    dx = -40 if fx > 0.6 else 40
+    dy = -30 if fy > 0.6 else 30
+    ax.annotate(
+        FOCUS_LABEL,
+        xy=(x, y),
+        xytext=(dx, dy),
+        textcoords="offset points",
+        ha="right" if dx < 0 else "left",
+        va="top" if dy < 0 else "bottom",
+        fontsize=10,
+        fontweight="bold",
+        color=INK,
+        linespacing=LINESPACING,
+        arrowprops={"arrowstyle": "-|>", "color": INK, "linewidth": 0.9, "shrinkB": 6},
+        bbox={
+            "boxstyle": "round,pad=0.25",
+            "facecolor": "white",
+            "edgecolor": "none",
+            "alpha": 0.8,
+        },
+        zorder=7,
+    )
+
+
+@_styled
+def distribution_chart(
+    frame: pd.DataFrame,
+    *,
+    title: str,
+    xlabel: str,
+    target: Mapping[str, float] | None = None,
+) -> Figure:
+    """Box plus jittered strip of agency values per indicator ``label``; optional targets."""
+    data = _numeric(frame, ["value"])
+    data = data.dropna(subset=["label", "value"]) if len(data) else data
+    order = list(dict.fromkeys(data["label"].astype(str))) if len(data) else []
+    labels = [_wrap(label, 30) for label in order]
+    fig, ax = _rows_figure(labels, title, xlabel, base=0.5)
+    _keep_sources(fig, data)
+    if data.empty:
+        _no_data(ax)
+        return fig
+    y = np.arange(len(order), dtype=float)
+    groups = [
+        data.loc[data["label"].astype(str) == name, "value"].to_numpy(float) for name in order
+    ]
+    ax.boxplot(
+        groups,
+        positions=y,
+        orientation="horizontal",
+        widths=0.55,
+        showfliers=False,
+        whis=(0, 100),
+        patch_artist=True,
+        boxprops={"facecolor": "#dde6f0", "edgecolor": BLUE, "linewidth": 1.0},
+        medianprops={"color": BLUE, "linewidth": 2.2},
+        whiskerprops={"color": BLUE, "linewidth": 1.0},
+        capprops={"color": BLUE, "linewidth": 1.0},
+        zorder=2,
+    )
+    _label_axis(ax, labels)
+    rng = np.random.default_rng(2563)
+    for yi, values in zip(y, groups, strict=True):
+        jitter = rng.uniform(-0.17, 0.17, size=len(values))
+        ax.scatter(
+            values,
+            yi + jitter,
+            s=14,
+            color=INK,
+            alpha=0.55,
+            linewidth=0,
+            zorder=3,
+        )
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles: list[Any] = [
+        Patch(facecolor="#dde6f0", edgecolor=BLUE, label="ช่วงควอร์ไทล์ / Interquartile range"),
+        Line2D([], [], color=BLUE, linewidth=2.2, label="มัธยฐาน / Median"),
+        Line2D([], [], color=INK, alpha=0.55, marker="o", linestyle="none", markersize=4.5),
+    ]
+    names = [
+        "ช่วงควอร์ไทล์ / Interquartile range",
+        "มัธยฐาน / Median",
+        "หน่วยงาน / Agency",
+    ]
+    targets = {str(k): v for k, v in (target or {}).items() if v is not None and not pd.isna(v)}
+    hits = [(yi, targets[name]) for yi, name in zip(y, order, strict=True) if name in targets]
+    if hits:
+        (handle,) = ax.plot(
+            [v for _, v in hits],
+            [yi for yi, _ in hits],
+            linestyle="none",
+            marker="v",
+            markersize=9,
+            color=VERMILION,
+            markeredgecolor=INK,
+            markeredgewidth=0.7,
+            zorder=4,
+        )
+        for yi, v in hits:
+            ax.vlines(v, yi - 0.36, yi + 0.36, color=VERMILION, linewidth=1.4, zorder=4)
+        handles.append(handle)
+        names.append(TARGET_LABEL)
+    _finish_rows(ax)
+    _legend(fig, handles, names)
+    return fig
+
+
+@_styled
+def coefficient_chart(frame: pd.DataFrame, *, title: str, xlabel: str) -> Figure:
+    """Dot-and-whisker plot of ``estimate`` with ``ci_low``-``ci_high`` and a line at 0."""
+    data = _numeric(frame, ["estimate", "ci_low", "ci_high"])
+    data = data.dropna(subset=["estimate"]) if len(data) else data
+    labels = [_wrap(label, 40) for label in data.get("label", pd.Series(dtype=str))]
+    fig, ax = _rows_figure(labels, title, xlabel, top=1.3)
+    _keep_sources(fig, data)
+    if data.empty:
+        _no_data(ax)
+        return fig
+    y = _label_axis(ax, labels)
+    ax.axvline(0, color=GREY, linewidth=1.0, linestyle=(0, (4, 3)), zorder=1)
+    estimate = data["estimate"].to_numpy(dtype=float)
+    missing = np.full_like(estimate, np.nan)
+    low = data["ci_low"].to_numpy(dtype=float) if "ci_low" in data else missing
+    high = data["ci_high"].to_numpy(dtype=float) if "ci_high" in data else missing
+    ok = ~(np.isnan(low) | np.isnan(high))
+    if ok.any():
+        ax.errorbar(
+            estimate[ok],
+            y[ok],
+            xerr=[np.clip(estimate - low, 0, None)[ok], np.clip(high - estimate, 0, None)[ok]],
+            fmt="none",
+            ecolor=BLUE,
+            elinewidth=1.6,
+            capsize=3.5,
+            zorder=2,
+        )
+    excludes = ok & ((low > 0) | (high < 0))
+    handles, names = [], []
+    for mask, face, name in (
+        (excludes, BLUE, "ช่วงความเชื่อมั่นไม่คร่อม 0 / Interval excludes 0"),
+        (~excludes, "white", "ช่วงความเชื่อมั่นคร่อม 0 หรือไม่มี / Interval includes 0 or n/a"),
+    ):
+        if mask.any():
+            (handle,) = ax.plot(
+                estimate[mask],
+                y[mask],
+                linestyle="none",
+                marker="o",
+                markersize=7.5,
+                markerfacecolor=face,
+                markeredgecolor=BLUE,
+                markeredgewidth=1.6,
+                zorder=3,
+            )
+            handles.append(handle)
+            names.append(name)
+    _finish_rows(ax)
+    _legend(fig, handles, names)
+    return fig
+
+
+@_styled
+def bar_chart(
+    frame: pd.DataFrame,
+    *,
+    title: str,
+    xlabel: str,
+    xlim: tuple[float, float] | None = None,
+) -> Figure:
+    """Horizontal bars of ``value`` per ``label`` with the value (and ``note``) written on them."""
+    data = _numeric(frame, ["value"])
+    data = data.dropna(subset=["value"]) if len(data) else data
+    labels = [_wrap(label, 40) for label in data.get("label", pd.Series(dtype=str))]
+    fig, ax = _rows_figure(labels, title, xlabel)
+    _keep_sources(fig, data)
+    if data.empty:
+        _no_data(ax)
+        return fig
+    y = _label_axis(ax, labels)
+    values = data["value"].to_numpy(dtype=float)
+    ax.barh(y, values, height=0.62, color=BLUE, edgecolor="none", zorder=2)
+    span = max(abs(values).max(), 1e-12)
+    digits = 2 if span < 10 else 1
+    notes = data["note"] if "note" in data.columns else pd.Series([None] * len(data))
+    lo, hi = xlim if xlim is not None else (min(0.0, values.min()), max(0.0, values.max()))
+    gap = 0.01 * ((hi - lo) or 1)
+    for yi, value, note in zip(y, values, notes, strict=True):
+        text = _fmt(value, digits)
+        if note is not None and not (isinstance(note, float) and math.isnan(note)) and str(note):
+            text = f"{text}  {note}"
+        inside = value < 0 and value - lo < 0.15 * (hi - lo) and -value >= 0.15 * (hi - lo)
+        ax.text(
+            value + (gap if value >= 0 or inside else -gap),
+            yi,
+            text,
+            ha="left" if value >= 0 or inside else "right",
+            va="center",
+            fontsize=9.5,
+            color="white" if inside else INK,
+            clip_on=False,
+        )
+    if (values < 0).any():
+        ax.axvline(0, color=INK, linewidth=0.8, zorder=3)
+    if xlim is not None:
+        ax.set_xlim(*xlim)
+    else:
+        pad = 0.18 * ((hi - lo) or 1)
+        ax.set_xlim(lo - (pad if values.min() < 0 else 0), hi + (pad if values.max() > 0 else 0))
+    _finish_rows(ax)
+    return fig

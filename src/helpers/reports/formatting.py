@@ -1,0 +1,123 @@
+"""Formatting shared by the agency report and the overview: values, intervals, targets,
+changes, statuses and ranks as report text, and HTML fragments shown in a notebook.
+
+Conventions: Thai first, English after a slash or in a muted span; a status is always a symbol
+AND words (never colour alone); a suppressed value is never shown, and says why.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from helpers.core import config
+from helpers.indicators import kpi
+from helpers.reports.htmlexport import esc
+
+
+def show(fragment: str) -> None:
+    """Display an HTML fragment in the notebook (and so in the report)."""
+    from IPython.display import HTML, display
+
+    display(HTML(fragment))
+
+
+def bilingual(th: str, en: str) -> str:
+    return f'{esc(th)} <span class="en">/ {esc(en)}</span>'
+
+
+def present(value: Any) -> bool:
+    """Whether a value is there (not None, not NaN or NA)."""
+    return value is not None and not pd.isna(value)
+
+
+# ----------------------------------------------------------------------------- formatting
+
+
+def format_value(value: Any, unit: str) -> str:
+    """An indicator value as text in its unit ('72.4%', '68.1', 'ระดับ 4', 'ใช่ / Yes')."""
+    if not present(value):
+        return "–"
+    if unit == "percent":
+        return f"{value:.1f}%"
+    if unit == "index_0_100":
+        return f"{value:.1f}"
+    if unit == "level_1_5":
+        return f"ระดับ {value:g} / Level {value:g}"
+    if unit == "yes_no":
+        return "ใช่ / Yes" if value >= 0.5 else "ไม่ใช่ / No"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def format_interval(low: Any, high: Any, unit: str) -> str:
+    if not (present(low) and present(high)):
+        return ""
+    suffix = "%" if unit == "percent" else ""
+    return f"{low:.1f}–{high:.1f}{suffix}"
+
+
+def format_target(target: Any, unit: str, direction: str = ">=") -> str:
+    if not present(target):
+        return "ยังไม่กำหนด / not set"
+    sign = "≥" if direction == ">=" else "≤"
+    if unit == "yes_no":
+        return "ใช่ / Yes" if target >= 0.5 else "ไม่ใช่ / No"
+    return f"{sign} {format_value(target, unit)}"
+
+
+def status_html(status: str, root: Path | None = None) -> str:
+    spec = config.reports(root)["statuses"][status]
+    return (
+        f'<span class="status status-{esc(status)}" data-status="{esc(status)}">'
+        f"{esc(spec['symbol'])} {esc(spec['th'])} / {esc(spec['en'])}</span>"
+    )
+
+
+def format_change(row: pd.Series) -> str:
+    """Change from last year; a mark (▲/▼ and words) only where the change is significant."""
+    change = row.get("change")
+    if not present(change):
+        return '<span class="note">ไม่มีข้อมูลปีก่อน / no previous year</span>'
+    unit = row["unit"]
+    if abs(change) < kpi.TOLERANCE:
+        return "ไม่เปลี่ยนแปลง / no change"
+    points = " pp" if unit == "percent" else ""
+    text = f"{change:+.1f}{points}" if unit in ("percent", "index_0_100") else f"{change:+g}"
+    if not bool(row.get("change_significant")):
+        return esc(text)
+    arrow = "▲" if change > 0 else "▼"
+    return (
+        f'{esc(text)} <span class="change-sig" data-significant="true">{arrow} '
+        f"มีนัยสำคัญ / significant ({format_p(row['change_p'])})</span>"
+    )
+
+
+def format_p(p: float) -> str:
+    """'p = 0.038', or 'p < 0.001' below that."""
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def ordinal_rank(values: pd.Series, value: float) -> tuple[int, int, bool]:
+    """(rank, out of, tied): 1 + the number of published values strictly above ``value``."""
+    values = values.dropna()
+    rank = int((values > value + kpi.TOLERANCE).sum()) + 1
+    tied = int((values - value).abs().le(kpi.TOLERANCE).sum()) > 1
+    return rank, len(values), tied
+
+
+def without_counts(text: Any) -> str:
+    """The weighting's cell-collapsing note without its per-group counts, which can be below
+    the reporting threshold: 'a+b -> c (a: n=0; b: n=2)' becomes 'a+b -> c'."""
+    import re
+
+    if not present(text):
+        return ""
+    return re.sub(r"\s*\([^()]*n=\d+[^()]*\)", "", str(text)).strip()
+
+
+def suppression_text(reason: Any, k: int) -> str:
+    if present(reason) and str(reason):
+        return f"ผู้ตอบน้อยกว่า {k} คน / {reason}"
+    return f"ผู้ตอบน้อยกว่า {k} คน / fewer than {k} respondents"

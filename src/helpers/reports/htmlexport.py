@@ -1,0 +1,254 @@
+"""Executed notebooks to self-contained HTML reports, and the page every report shares.
+
+A report page has no code, no prompts, no tracebacks and no reference to anything outside the
+file: styles and fonts are inline, figures are inline SVG, and a Content-Security-Policy
+forbids the browser to fetch anything else (a second line of defence behind escaping).
+Only ``text/html`` and ``text/markdown`` outputs and markdown cells reach the page; streams
+(warnings, prints), errors, plain-text reprs and the parameters cells are dropped.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import html
+from typing import Any
+
+from helpers.reports.fonts import font_face_css
+
+REMOVED_TAGS = frozenset(
+    {"parameters", "injected-parameters", "papermill-error-cell-tag", "remove-from-report"}
+)
+KEPT_MIMETYPES = ("text/html", "text/markdown")
+
+# Thai government faces first (TH Sarabun New is the official face since 2010), then the
+# face embedded in every report, then common system faces.
+FONT_STACK = (
+    '"TH Sarabun New", "TH SarabunPSK", "Sarabun", "Workbook Thai", "Noto Sans Thai", '
+    '"Leelawadee UI", "Tahoma", sans-serif'
+)
+
+CSS = """
+:root { --ink: #1b1f24; --muted: #57606a; --line: #d0d7de; --band: #f3f5f8;
+  --met: #dff3e4; --met-ink: #11602a; --not-met: #fde8e8; --not-met-ink: #8a1c1c;
+  --neutral: #eef0f3; --accent: #1f4e79; }
+* { box-sizing: border-box; }
+html { font-family: FONT_STACK; font-size: 16px; font-size-adjust: 0.5; color: var(--ink);
+  line-height: 1.55; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+body { margin: 0 auto; max-width: 62rem; padding: 1.5rem 1.25rem 3rem; background: #fff; }
+h1 { font-size: 1.7rem; line-height: 1.3; margin: 0 0 .25rem; color: var(--accent); }
+h2 { font-size: 1.3rem; margin: 2rem 0 .5rem; padding-bottom: .2rem;
+  border-bottom: 2px solid var(--accent); color: var(--accent); }
+h3 { font-size: 1.1rem; margin: 1.25rem 0 .4rem; }
+.en { color: var(--muted); font-weight: normal; }
+p, li { max-width: 48rem; }
+a { color: var(--accent); }
+a.anchor-link { display: none; }
+table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; font-size: .95rem; }
+th, td { border: 1px solid var(--line); padding: .35rem .5rem; text-align: left;
+  vertical-align: top; }
+thead th { background: var(--band); }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+caption { text-align: left; font-weight: bold; padding: .25rem 0; }
+table.scorecard, table.fixed { table-layout: fixed; font-size: .9rem; }
+.scorecard col.c-ind { width: 32%; } .scorecard col.c-val { width: 15%; }
+.scorecard col.c-tgt { width: 11%; } .scorecard col.c-st { width: 16%; }
+.scorecard col.c-chg { width: 15%; } .scorecard col.c-rank { width: 11%; }
+.scorecard .status { white-space: normal; }
+.report-header { border-top: 6px solid var(--accent); padding-top: .75rem; }
+.facts { display: grid; grid-template-columns: repeat(auto-fit, minmax(14rem, 1fr));
+  gap: .5rem 1.5rem; margin: .75rem 0; padding: .75rem 1rem; background: var(--band); }
+.facts div { font-size: .95rem; }
+.facts b { display: block; font-size: 1.1rem; }
+.facts small { display: block; color: var(--muted); }
+.status { display: inline-block; padding: .05rem .45rem; border-radius: .25rem;
+  border: 1px solid currentColor; white-space: nowrap; font-weight: bold; }
+.status-met { background: var(--met); color: var(--met-ink); }
+.status-not_met { background: var(--not-met); color: var(--not-met-ink); }
+.status-no_data, .status-suppressed, .status-no_target { background: var(--neutral);
+  color: var(--muted); }
+.note, .suppressed-note { color: var(--muted); font-size: .9rem; }
+.verdict { border-left: 4px solid var(--accent); background: var(--band);
+  padding: .5rem .9rem; margin: .75rem 0; }
+.change-sig { font-weight: bold; }
+figure.chart { margin: 1rem 0; text-align: center; }
+figure.chart img, figure.chart svg { max-width: 100%; height: auto; }
+figure.chart svg, figure.chart svg text { font-size-adjust: none; }
+figcaption { color: var(--muted); font-size: .9rem; text-align: left; margin-top: .25rem; }
+.two-col { display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; }
+.filter { margin: .5rem 0 1rem; }
+.filter input { font: inherit; padding: .35rem .6rem; width: min(30rem, 100%);
+  border: 1px solid var(--muted); border-radius: .25rem; }
+footer { margin-top: 2.5rem; color: var(--muted); font-size: .85rem;
+  border-top: 1px solid var(--line); padding-top: .5rem; }
+@media (max-width: 40rem) { .two-col { grid-template-columns: 1fr; } }
+@page { size: A4; margin: 14mm 12mm; }
+@media print {
+  html { font-size: 9.5pt; line-height: 1.35; }
+  body { max-width: none; padding: 0; }
+  h1 { font-size: 1.35rem; }
+  .report-header { padding-top: .3rem; border-top-width: 4px; }
+  .report-header p { margin: .2rem 0; font-size: .85rem; }
+  .facts { grid-template-columns: repeat(3, 1fr); gap: .15rem 1rem; padding: .35rem .6rem;
+    margin: .4rem 0; }
+  .facts div { font-size: .8rem; } .facts b { font-size: .95rem; }
+  .facts small { font-size: .75rem; }
+  h2 { font-size: 1.1rem; margin: .8rem 0 .3rem; }
+  .verdict { padding: .25rem .6rem; margin: .4rem 0; font-size: .85rem; }
+  table.scorecard { font-size: .78rem; margin: .2rem 0 .4rem; }
+  .scorecard th, .scorecard td { padding: .12rem .3rem; }
+  .scorecard caption { display: none; }
+  .status { padding: 0 .2rem; }
+  .note { font-size: .75rem; }
+  h2 { break-after: avoid; }
+  h2.new-page { break-before: page; }
+  figure, table, .verdict, .facts, tr { break-inside: avoid; }
+  figure.chart img, figure.chart svg { max-height: 120mm; width: auto; }
+  .filter, .no-print { display: none; }
+  a { color: inherit; text-decoration: none; }
+}
+""".replace("FONT_STACK", FONT_STACK)
+
+
+def esc(value: Any) -> str:
+    """HTML-escape any value (quotes too), after turning it into text."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+# ----------------------------------------------------------------------------- audit markers
+#
+# Every figure a report shows from survey answers carries, invisibly, the respondents it rests
+# on: ``data-sources="2565/staff/A5 01001=159; 2564/staff/A5 01001=170"`` (groups of
+# ``year/survey/measure`` followed by ``scope=n``, ``?`` where the report does not know n).
+# ``workbook audit`` (helpers.audit.confidentiality) recounts every one from the respondent rows
+# and fails on any below the threshold or not matching; the markers never change what the reader
+# sees.
+# Measures: ``respondents``, ``A3``/``A5``/``A6``/``A7``, ``item:<column>`` (answers to one
+# item), ``construct:<name>`` (construct score), ``corr:<driver>`` (pairs with the
+# satisfaction index).
+
+
+def sources(year: Any, survey: str, measure: str, counts: dict[str, Any]) -> str:
+    """The audit marker of one group: ``'2565/staff/A5 01001=159'`` ('' when no scope)."""
+    parts = []
+    for scope, n in counts.items():
+        try:
+            shown = str(int(n))
+        except (TypeError, ValueError):  # None, NaN, pd.NA: not known
+            shown = "?"
+        parts.append(f"{scope}={shown}")
+    return f"{int(year)}/{survey}/{measure} {' '.join(parts)}" if parts else ""
+
+
+def join_sources(*markers: Any) -> str:
+    """Several markers as one: groups with the same ``year/survey/measure`` merged, repeats
+    and empty ones dropped, order kept."""
+    groups: dict[str, dict[str, None]] = {}
+    for marker in markers:
+        for part in str(marker or "").split(";"):
+            head, _, scopes = part.strip().partition(" ")
+            if head:
+                groups.setdefault(head, {}).update(dict.fromkeys(scopes.split()))
+    return "; ".join(f"{head} {' '.join(scopes)}".strip() for head, scopes in groups.items())
+
+
+def sources_attr(*markers: Any) -> str:
+    """`` data-sources="..."`` for an element, or '' when there is nothing to mark."""
+    joined = join_sources(*markers)
+    return f' data-sources="{esc(joined)}"' if joined else ""
+
+
+def marked(html_text: str, *markers: Any) -> str:
+    """``html_text`` in a ``<span>`` carrying its audit marker; unchanged without a marker."""
+    attr = sources_attr(*markers)
+    return f"<span{attr}>{html_text}</span>" if attr else html_text
+
+
+def _csp(script: bool) -> str:
+    scripts = "'unsafe-inline'" if script else "'none'"
+    return (
+        "default-src 'none'; img-src data:; font-src data:; style-src 'unsafe-inline'; "
+        f"script-src {scripts}; base-uri 'none'; form-action 'none'"
+    )
+
+
+def page(title: str, body: str, *, lang: str = "th", script: str | None = None) -> str:
+    """A complete HTML document around ``body`` (already escaped HTML). ``title`` is text."""
+    script_tag = f"<script>{script}</script>" if script else ""
+    return (
+        f'<!DOCTYPE html>\n<html lang="{esc(lang)}">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{_csp(bool(script))}">\n'
+        f"<title>{esc(title)}</title>\n<style>{font_face_css()}\n{CSS}</style>\n</head>\n"
+        f"<body>\n{body}\n{script_tag}</body>\n</html>\n"
+    )
+
+
+def report_cells(notebook: Any) -> Any:
+    """A copy of ``notebook`` with only what a report shows (see the module docstring)."""
+    nb = copy.deepcopy(notebook)
+    kept = []
+    for cell in nb.cells:
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if tags & REMOVED_TAGS or cell.cell_type == "raw":
+            continue
+        if cell.cell_type == "code":
+            outputs = []
+            for output in cell.get("outputs", []):
+                if output.get("output_type") not in ("display_data", "execute_result"):
+                    continue
+                data = {m: v for m, v in output.get("data", {}).items() if m in KEPT_MIMETYPES}
+                if data:
+                    output["data"] = data
+                    output["metadata"] = {}
+                    outputs.append(output)
+            cell.outputs = outputs
+            if not outputs:
+                continue
+        kept.append(cell)
+    nb.cells = kept
+    return nb
+
+
+@functools.cache
+def _exporter() -> Any:
+    """One HTML exporter per process (building one costs ~50 ms; converting ~30 ms)."""
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class Exporter(HTMLExporter):
+        """nbconvert's HTML exporter without its closing pass, which parses the whole page
+        again with BeautifulSoup (~0.1 s a report, as long as the rest of the conversion) to
+        give images without an alt text a placeholder (every chart here has its own) and to
+        make ``jp-`` cells focusable (the basic template used here has none)."""
+
+        def from_notebook_node(self, nb, resources=None, **kw):
+            resources = self._init_resources(resources)
+            self.register_filter("highlight_code", Highlight2HTML(parent=self))
+            self.register_filter(
+                "filter_data_type",
+                WidgetsDataTypeFilter(
+                    notebook_metadata=self._nb_metadata, parent=self, resources=resources
+                ),
+            )
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    return Exporter(
+        template_name="basic",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        anchor_link_text="",
+    )
+
+
+def notebook_to_html(notebook: Any, title: str) -> str:
+    """The report page of an executed notebook."""
+    body, _ = _exporter().from_notebook_node(report_cells(notebook))
+    footer = (
+        "<footer>แนวทางการพัฒนาบุคลากรภาครัฐ พ.ศ. 2563–2565 · "
+        "Public Sector Personnel Development Guideline B.E. 2563–2565</footer>"
+    )
+    return page(title, body + footer)

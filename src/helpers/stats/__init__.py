@@ -1,0 +1,3 @@
+"""Layer 2, survey statistics: designs and variance (``survey``), weights, scores and the
+models. Imports only ``core``.
+"""

@@ -1,0 +1,282 @@
+"""The figures and wording of the agency report, on one processed demo year."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers.core import config
+from helpers.indicators import kpi
+from helpers.reports.agency import SERIES_MINISTRY, TREND_SERIES, AgencyReport
+from helpers.reports.formatting import (
+    format_change,
+    format_interval,
+    format_target,
+    format_value,
+    ordinal_rank,
+    status_html,
+    without_counts,
+)
+from helpers.reports.tables import ReportError, YearData, agency_title
+
+
+def test_format_value_by_unit():
+    assert format_value(72.44, "percent") == "72.4%"
+    assert format_value(68.06, "index_0_100") == "68.1"
+    assert format_value(4.0, "level_1_5") == "ระดับ 4 / Level 4"
+    assert format_value(1.0, "yes_no") == "ใช่ / Yes"
+    assert format_value(0.0, "yes_no") == "ไม่ใช่ / No"
+    assert format_value(1234.0, "count") == "1,234"
+    assert format_value(np.nan, "percent") == "–"
+
+
+def test_format_interval_and_target():
+    assert format_interval(60.55, 68.84, "percent") == "60.5–68.8%"  # round half even
+    assert format_interval(np.nan, 1, "percent") == ""
+    assert format_target(80, "percent") == "≥ 80.0%"
+    assert format_target(None, "percent") == "ยังไม่กำหนด / not set"
+
+
+def test_a_change_is_marked_only_when_significant():
+    base = {"unit": "percent", "change": 9.0, "change_p": 0.038}
+    marked = format_change(pd.Series({**base, "change_significant": True}))
+    plain = format_change(pd.Series({**base, "change_significant": False}))
+    assert "▲" in marked and "significant" in marked and "p = 0.038" in marked
+    assert "▲" not in plain and "significant" not in plain and "+9.0 pp" in plain
+    down = pd.Series({**base, "change": -3.0, "change_significant": True})
+    assert "▼" in format_change(down)
+    tiny = pd.Series({**base, "change_p": 0.00001, "change_significant": True})
+    assert "p < 0.001" in format_change(tiny)
+    none = pd.Series({"unit": "count", "change": np.nan, "change_significant": False})
+    assert "no previous year" in format_change(none)
+    same = pd.Series({"unit": "yes_no", "change": 0.0, "change_significant": False})
+    assert "no change" in format_change(same)
+
+
+def test_rank_counts_strictly_higher_values_and_notes_ties():
+    values = pd.Series([70.0, 60.0, 60.0, np.nan, 50.0])
+    assert ordinal_rank(values, 70.0) == (1, 4, False)
+    assert ordinal_rank(values, 60.0) == (2, 4, True)
+    assert ordinal_rank(values, 50.0) == (4, 4, False)
+
+
+def test_weighting_notes_lose_their_small_counts():
+    note = "executive+director -> management (executive: n=0; director: n=2); a+b -> c (a: n=3)"
+    assert without_counts(note) == "executive+director -> management; a+b -> c"
+    assert without_counts(None) == ""
+
+
+def test_status_is_a_symbol_and_words(project):
+    for status in ("met", "not_met", "no_data", "suppressed", "no_target"):
+        html = status_html(status, project)
+        text = re.sub(r"<[^>]+>", "", html)
+        assert re.match(r"^\S \S.* / \w", text), text
+
+
+@pytest.fixture(scope="module")
+def small_and_large(processed):
+    table = pd.read_parquet(processed / "data/processed/2565/indicators/indicators.parquet")
+    suppressed = table[table["status"] == "suppressed"]["agency_code"]
+    large = YearData.load(2565, processed).largest_agency()
+    return suppressed.iloc[0], large
+
+
+def test_unknown_agency_and_year_get_clear_errors(processed):
+    with pytest.raises(ReportError, match="Agency '99999' has no data in fiscal year"):
+        AgencyReport(2565, "99999", processed)
+    with pytest.raises(ReportError, match="No indicator table for fiscal year 2564"):
+        AgencyReport(2564, "01001", processed)
+
+
+def test_the_default_agency_is_the_largest(processed, small_and_large):
+    assert AgencyReport(2565, "", processed).agency == small_and_large[1]
+
+
+def test_a_small_agency_shows_no_count_rate_or_value(processed, small_and_large):
+    r = AgencyReport(2565, small_and_large[0], processed)
+    staff = r.sample()["staff"]
+    assert staff["any"] and staff["respondents"] is None and staff["response_rate"] is None
+    header = r.header_html()
+    assert "fewer than 10" in header
+    card = r.scorecard()
+    hidden = card[card["status"] == "suppressed"]
+    assert set(hidden["indicator"]) >= {"A3", "A5", "A6"}
+    assert (hidden["value"] == "–").all() and hidden["respondents"].isna().all()
+    html = r.scorecard_html()
+    for code in hidden["indicator"]:
+        row = re.search(rf'<tr data-indicator="{code}".*?</tr>', html).group(0)
+        cell = re.search(r'<td class="num value">(.*?)</td>', row).group(1)
+        assert "Suppressed" in cell and not re.search(r"\d", cell.replace("10", ""))
+    assert "fewer than 10 respondents" in r.indicator_sentence("A5")
+    constructs = r.measures(("construct", "persona"))
+    assert constructs["value"].isna().all()
+    assert "Not shown" in r.suppressed_measures_note(("construct", "persona"))
+    items = r.items()
+    assert items.empty and len(r.suppressed_items()) > 0
+    assert r.funnel("A5")[3] is None
+
+
+def test_a_large_agency_report_has_every_section(processed, small_and_large):
+    r = AgencyReport(2565, small_and_large[1], processed)
+    card = r.scorecard()
+    assert list(card["indicator"]) == list(kpi.AGENCY_INDICATORS)
+    assert card.loc[card["indicator"] == "A5", "respondents"].iloc[0] >= 10
+    trend = r.trend("A5")
+    assert set(trend["series"]) <= set(TREND_SERIES)
+    assert r.items()["percent_positive"].is_monotonic_decreasing
+    assert len(r.measures("driver")) == 5
+    points, limits, _centre, position = r.funnel("A5")
+    assert len(points) >= 4 and not limits.empty and position is not None
+    assert "Line chart" in r.trend_alt("A5")
+    methods = r.methods_html()
+    assert "placeholders" in methods
+    assert "response rate" in methods
+    assert not re.search(r"\bn=\d", methods)
+
+
+def test_a_ministry_median_of_one_agency_is_not_shown(processed, small_and_large):
+    r = AgencyReport(2565, small_and_large[1], processed)
+    table = r.data.indicators
+    peers = table[
+        (table["ministry_code"] == r.info["ministry_code"])
+        & (table["indicator"] == "A5")
+        & table["value"].notna()
+    ]
+    trend = r.trend("A5")
+    ministry = trend[trend["series"] == SERIES_MINISTRY]["value"]
+    if len(peers) < 2:
+        assert ministry.isna().all()
+        assert r.percent_indicators(("A3", "A6"))["ministry_median"].isna().all()
+    else:
+        assert ministry.notna().any()
+
+
+def test_hostile_names_are_escaped(processed, tmp_path, small_and_large):
+    root = tmp_path / "project"
+    shutil.copytree(processed, root)
+    path = root / "data/raw/reference/agencies.csv"
+    registry = pd.read_csv(path, dtype=str, keep_default_na=False)
+    code = small_and_large[1]
+    registry.loc[registry["agency_code"] == code, "name_th"] = "<script>alert(1)</script>"
+    registry.loc[registry["agency_code"] == code, "ministry_en"] = '"><img src=x onerror=1>'
+    registry.to_csv(path, index=False)
+    config.clear_cache()
+    header = AgencyReport(2565, code, root).header_html()
+    assert "<script>" not in header and "&lt;script&gt;alert(1)&lt;/script&gt;" in header
+    assert "<img" not in header and "&quot;&gt;&lt;img src=x onerror=1&gt;" in header
+    assert agency_title(2565, code, root).startswith("<script>")  # text; page() escapes
+
+
+def _fragments(r: AgencyReport) -> str:
+    """Every HTML fragment of the report, and the audit markers of its chart frames."""
+    from helpers.reports import charts
+
+    frames = [
+        r.trend("A5"),
+        r.trend("A7"),
+        r.items(),
+        r.satisfaction_drivers(),
+        r.measures(("construct", "persona")),
+        r.measures("driver"),
+        r.percent_indicators(("A3", "A6")),
+        r.funnel("A5")[0],
+        r.funnel("A7")[0],
+    ]
+    marks = [m for f in frames if charts.SOURCES in f for m in f[charts.SOURCES] if m]
+    html = "".join(
+        [
+            r.header_html(),
+            r.verdict_html(),
+            r.scorecard_html(),
+            r.indicator_sentence("A5"),
+            r.indicators_html(("A3", "A4", "A6")),
+            r.strengths_challenges_html(),
+            r.drivers_html(),
+            r.methods_html(),
+        ]
+    )
+    return html + "".join(f'<i data-sources="{m}"></i>' for m in marks)
+
+
+def test_every_marker_matches_the_recount_of_the_respondent_rows(processed, small_and_large):
+    """The audit markers a report writes name exactly the respondents the audit recounts."""
+    from helpers.audit import confidentiality
+
+    truth = confidentiality.Truth(processed, 10)
+    for agency in small_and_large:
+        html = _fragments(AgencyReport(2565, agency, processed))
+        tokens = [
+            t
+            for value in re.findall(r'data-sources="([^"]*)"', html)
+            for t in confidentiality.parse_sources(value)[0]
+        ]
+        for t in tokens:
+            assert t.n == truth.count(t.year, t.survey, t.measure, t.scope) >= 10, t
+        mine = {t for t in tokens if t.scope == agency}
+        if agency == small_and_large[1]:
+            measures = {t.measure for t in mine}
+            assert {"respondents", "A3", "A5", "A6", "A7"} <= measures
+            assert any(m.startswith("item:") for m in measures)
+            assert any(m.startswith("construct:") for m in measures)
+        else:
+            assert not {t for t in mine if t.survey == "staff"}  # nothing of its small survey
+
+
+def test_every_shown_count_sits_in_a_marker_naming_it(processed, small_and_large):
+    r = AgencyReport(2565, small_and_large[1], processed)
+    header = r.header_html()
+    assert f'data-agency="{r.agency}" data-year="2565"' in header
+    card = r.scorecard_html()
+    for cell in re.findall(r"<td class=\"num value\"([^>]*)>(.*?)</td>", card):
+        for n in re.findall(r'data-n="(\d+)"', cell[1]):
+            assert f"={n}" in cell[0], cell
+    assert re.search(r'<b data-sources="2565/staff/respondents \d+=\d+">[\d,]+ คน', header)
+
+
+def test_questions_missing_from_an_agencys_files_are_named_in_the_methods(
+    processed, small_and_large, monkeypatch
+):
+    r = AgencyReport(2565, small_and_large[1], processed)
+    assert "Questions missing" not in r.methods_html()
+    table = r.data.table
+    missing = pd.DataFrame(
+        {
+            "fiscal_year": [2565, 2565],
+            "agency_code": [small_and_large[1], small_and_large[0]],
+            "instrument": ["staff_survey", "staff_survey"],
+            "column": ["tenure_band", "gender"],
+            "files": [1, 1],
+        }
+    )
+    monkeypatch.setattr(
+        r.data, "table", lambda name: missing if name == "missing_questions" else table(name)
+    )
+    methods = r.methods_html()
+    assert "ไม่มีคอลัมน์ของคำถาม อายุราชการ (แบบสำรวจ" in methods
+    assert "had no column for Years of service (staff survey" in methods
+    assert "Gender" not in methods  # another agency's file
+
+
+def test_the_methods_state_the_configured_weight_cap(processed, small_and_large, tmp_path):
+    import shutil
+
+    from helpers.stats import weights
+
+    r = AgencyReport(2565, small_and_large[1], processed)
+    assert "weights capped at 5 times the mean" in r.methods_html()  # config/weights.yaml
+    copy = tmp_path / "project"
+    shutil.copytree(processed, copy)
+    path = copy / "config/weights.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "\ncap: 5\n" in text
+    path.write_text(text.replace("\ncap: 5\n", "\ncap: 3.5\n"), encoding="utf-8")
+    try:
+        methods = AgencyReport(2565, small_and_large[1], copy).methods_html()
+    finally:
+        config.clear_cache()
+        weights.clear_cache()
+    assert "weights capped at 3.5 times the mean" in methods
