@@ -94,7 +94,7 @@ class Tracker:
         settings = config.pipeline(root)["paths"]
         self.processed = paths.resolve(settings["processed"], root)
         self.hashes = FileHashes(self.processed / ".file_hashes.json")
-        self.code = CodeIndex(PACKAGE_DIR, self.hashes)
+        self.code = CodeIndex(PACKAGE_DIR, self.hashes, self.processed / ".code_imports.json")
         self.cache: dict[Any, Any] = {}  # input kinds' memo for the run (see InputContext)
         self._stage_parts: dict[str, dict[str, str]] = {}
 
@@ -202,6 +202,7 @@ class Tracker:
 
     def save(self) -> None:
         self.hashes.save()
+        self.code.save()
 
 
 # ----------------------------------------------------------------------------- progress and log
@@ -444,8 +445,16 @@ def run(
     )
     say = reporter.line
     server = contextlib.ExitStack()
+    server_started: list[bool] = []
+
+    def start_kernel_server() -> None:
+        """Start it when the first unit is about to run (a run with nothing to do needs none;
+        its ~3 s of imports would only compete with the fingerprint checks)."""
+        if not server_started:
+            server.enter_context(runner.kernel_server(root))
+            server_started.append(True)
+
     try:
-        server.enter_context(runner.kernel_server(root))
         for group in _groups(chosen):
             batches = []
             for stage in group:
@@ -468,7 +477,17 @@ def run(
                 fan_out = any(s.fans_out for s in group)
                 batches = [(executor if fan_out else local, merged)]
             for pool, units in batches:
-                _run_batch(pool, units, tracker, reporter, result, root, force, show_bar)
+                _run_batch(
+                    pool,
+                    units,
+                    tracker,
+                    reporter,
+                    result,
+                    root,
+                    force,
+                    show_bar,
+                    start_kernel_server,
+                )
             for stage in group:
                 if not stage.html:
                     for year in _years_for(stage, chosen, found, wanted):
@@ -553,8 +572,10 @@ def _run_batch(
     root: Path,
     force: bool,
     show_bar: bool,
+    before_running: Callable[[], None] = lambda: None,
 ) -> None:
-    """Skip the units that are up to date, run the others through ``pool``, record each."""
+    """Skip the units that are up to date, run the others through ``pool`` (calling
+    ``before_running`` first), record each."""
     reporter.planned(len(units))
     todo = {}
     for unit in units:
@@ -577,6 +598,8 @@ def _run_batch(
             reporter.line(f"{unit.label}: {state}{f' ({why})' if why else ''}", show=False)
             todo[(unit.stage.name, unit.year, unit.agency)] = (unit, parts)
     calls = [(u.stage, u.year, root, u.agency) for u, _ in todo.values()]
+    if calls:
+        before_running()
     for args, outcome in pool.run(_execute, calls) if calls else ():
         unit, parts = todo[(args[0].name, args[1], args[3])]
         if isinstance(outcome, BaseException):

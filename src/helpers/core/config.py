@@ -44,6 +44,8 @@ class ConfigError(ValueError):
     """The configuration itself is wrong (a codebook names an unknown scale, ...)."""
 
 
+# libyaml's safe loader when PyYAML has it: the same values (tested), about 8 times faster
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 DOCUMENTS = ("pipeline", "scales", "reports", "targets", "weights")  # config/<name>.yaml
 _reads: list[set[str]] = []  # the sets of the open recordings
 
@@ -159,7 +161,7 @@ class Codebook:
 def _read_yaml(path: Path) -> Any:
     try:
         with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+            return yaml.load(fh, Loader=_LOADER)
     except FileNotFoundError:
         raise ConfigError(f"Configuration file {path} is missing.") from None
     except yaml.YAMLError as exc:

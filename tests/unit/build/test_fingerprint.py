@@ -116,3 +116,14 @@ def test_a_function_counts_its_own_imports_not_its_modules_other_functions():
     title = index.modules_of([], [stages.agency_title])
     assert "helpers.reports.tables" in title
     assert "helpers.audit.confidentiality" not in title  # imported by another function there
+
+
+def test_the_parsed_imports_are_kept_between_runs_by_file_content(tmp_path):
+    cache = tmp_path / "imports.json"
+    first = CodeIndex(PACKAGE_DIR, FileHashes(), cache)
+    found = first.modules_of([NOTEBOOKS / "05_compute_indicators.ipynb"])
+    first.save()
+    assert cache.is_file()
+    again = CodeIndex(PACKAGE_DIR, FileHashes(), cache)
+    assert again.modules_of([NOTEBOOKS / "05_compute_indicators.ipynb"]) == found
+    assert not again._dirty  # no module was parsed again

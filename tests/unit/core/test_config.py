@@ -83,3 +83,13 @@ def test_reads_are_recorded_by_key(project):
         "targets",
     }
     assert isinstance(config.pipeline(project), dict)  # no recording: the plain mapping
+
+
+def test_the_fast_yaml_loader_reads_every_config_file_as_the_python_one_does():
+    import yaml
+
+    from tests.conftest import REPO
+
+    for path in sorted((REPO / "config").rglob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        assert yaml.load(text, Loader=config._LOADER) == yaml.safe_load(text), path
