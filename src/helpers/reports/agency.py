@@ -14,6 +14,7 @@ recounts from the respondent rows.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ import pandas as pd
 from helpers.core import config, years
 from helpers.indicators import kpi
 from helpers.ingest.reasons import REASONS
-from helpers.reports.charts import SOURCES
+from helpers.reports.charts import ANSWER_LABELS, MISSING, NO_DATA, SOURCES, withheld
 from helpers.reports.formatting import (
     bilingual,
     format_change,
@@ -43,7 +44,34 @@ from helpers.stats import weights
 SERIES_AGENCY = "หน่วยงานนี้ / This agency"
 SERIES_MINISTRY = "มัธยฐานกระทรวง / Ministry median"
 SERIES_GOV = "มัธยฐานทั้งประเทศ / Government median"
-TREND_SERIES = (SERIES_AGENCY, SERIES_MINISTRY, SERIES_GOV)
+TREND_SERIES = (SERIES_AGENCY, SERIES_MINISTRY, SERIES_GOV)  # the first is the focus
+
+# The answers behind "positive / neutral / negative" on each answer scale of the staff survey
+# (config/scales.yaml: 4-5, 3 and 1-2), by the ``scale:`` of an item in its codebook.
+SCALE_ANSWERS = {
+    "agree5": (
+        "เห็นด้วย–เห็นด้วยอย่างยิ่ง / Agree",
+        "ไม่แน่ใจ / Neither agree nor disagree",
+        "ไม่เห็นด้วย–ไม่เห็นด้วยอย่างยิ่ง / Disagree",
+    ),
+    "amount5": (
+        "พึงพอใจมาก–มากที่สุด / Satisfied",
+        "ปานกลาง / Neither satisfied nor dissatisfied",
+        "พึงพอใจน้อย–น้อยที่สุด / Dissatisfied",
+    ),
+}
+FALLBACK_ANSWERS = ("ตอบเชิงบวก / Positive", "กลาง ๆ / Neutral", "ตอบเชิงลบ / Negative")
+# A reverse-coded (negatively worded) item is counted, and drawn, in its favourable direction:
+# its "positive" share is the share who disagree.
+REVERSED_ANSWERS = {
+    "agree5": (
+        "ไม่เห็นด้วย–ไม่เห็นด้วยอย่างยิ่ง (ผลดี) / Disagree (favourable)",
+        "ไม่แน่ใจ / Neither agree nor disagree",
+        "เห็นด้วย–เห็นด้วยอย่างยิ่ง (ผลไม่ดี) / Agree (unfavourable)",
+    ),
+}
+REVERSED_MARK = "(ข้อความเชิงลบ กลับทิศแล้ว) / (negatively worded, reversed)"
+SCALE_ORDER = ("agree5", "amount5")  # panels of the item chart: agreement items first
 
 
 # ----------------------------------------------------------------------------- agency report
@@ -374,7 +402,7 @@ class AgencyReport:
         ]
         frames = [
             rows[["fiscal_year", "value", "ci_low", "ci_high"]].assign(
-                series=SERIES_AGENCY, **{SOURCES: marks}
+                series=SERIES_AGENCY, **{SOURCES: marks, MISSING: self._why_missing(rows)}
             ),
             rows[["fiscal_year", "ministry_median"]]
             .rename(columns={"ministry_median": "value"})
@@ -386,9 +414,29 @@ class AgencyReport:
         out = pd.concat(frames, ignore_index=True)
         out["fiscal_year"] = out["fiscal_year"].astype(int)
         out[SOURCES] = out[SOURCES].fillna("")
-        return out[["fiscal_year", "series", "value", "ci_low", "ci_high", SOURCES]].sort_values(
-            ["series", "fiscal_year"], ignore_index=True
-        )
+        out[MISSING] = out[MISSING].fillna("")
+        return out[
+            ["fiscal_year", "series", "value", "ci_low", "ci_high", SOURCES, MISSING]
+        ].sort_values(["series", "fiscal_year"], ignore_index=True)
+
+    def _why_missing(self, rows: pd.DataFrame) -> list[str]:
+        """Per row: '' when it has a value, else why not: withheld (fewer respondents than the
+        reporting threshold) or no data (nothing collected)."""
+        none = pd.Series(None, index=rows.index, dtype=object)
+        status = rows["status"] if "status" in rows.columns else none
+        reason = rows["suppression_reason"] if "suppression_reason" in rows.columns else none
+        return [
+            ""
+            if present(v)
+            else withheld(self.k)
+            if st == "suppressed" or (not present(st) and present(r) and str(r))
+            else NO_DATA
+            for v, st, r in zip(rows["value"], status, reason, strict=True)
+        ]
+
+    @staticmethod
+    def _missing_en(text: str) -> str:
+        return text.split(" / ", 1)[-1].lower() if text else ""
 
     def trend_alt(self, code: str) -> str:
         _th, en = self.data.label(code)
@@ -396,7 +444,9 @@ class AgencyReport:
         mine = trend[trend["series"] == SERIES_AGENCY]
         points = ", ".join(
             f"{y}: {format_value(v, self.rows.loc[code, 'unit'])}"
-            for y, v in zip(mine["fiscal_year"], mine["value"], strict=True)
+            if present(v)
+            else f"{y}: {self._missing_en(why) or 'no data'}"
+            for y, v, why in zip(mine["fiscal_year"], mine["value"], mine[MISSING], strict=True)
         )
         return (
             f"Line chart of {en} by fiscal year for this agency, its ministry's median and the "
@@ -408,42 +458,103 @@ class AgencyReport:
         return None if target is None else float(target)
 
     def items(self) -> pd.DataFrame:
-        """Published item results with Thai and English labels, most positive first."""
+        """Item results with Thai and English labels, the answer wording of each item's scale
+        (:data:`SCALE_ANSWERS`, reverse-coded items in their favourable direction) and, for
+        items without results, why (:data:`helpers.reports.charts.MISSING`: withheld or no
+        data). Agreement items first, then satisfaction items; within each, published items
+        most positive first, then the items without results."""
         items = self.data.table("items")
         book = config.codebook("staff_survey", self.root)
         mine = items[items["agency_code"] == self.agency].copy()
-        mine["th"] = mine["item"].map(lambda c: book.column(c).th)
-        mine["en"] = mine["item"].map(lambda c: book.column(c).en)
-        mine["label"] = mine["th"]
-        published = mine[mine["percent_positive"].notna()]
-        published = published.assign(
-            **{
-                SOURCES: [
-                    self._mark("staff", f"item:{i}", n)
-                    for i, n in zip(published["item"], published["respondents"], strict=True)
-                ]
-            }
+        columns = {c: book.column(c) for c in mine["item"]}
+        mine["th"] = mine["item"].map(lambda c: columns[c].th)
+        mine["en"] = mine["item"].map(lambda c: columns[c].en)
+        mine["scale"] = mine["item"].map(lambda c: columns[c].scale)
+        reverse = mine["item"].map(lambda c: bool(columns[c].reverse)).astype(bool)
+        mine["reverse"] = reverse.to_numpy()
+        mine["label"] = [
+            f"{th} {REVERSED_MARK.split(' / ')[0]}" if rev else th
+            for th, rev in zip(mine["th"], mine["reverse"], strict=True)
+        ]
+        answers = [
+            REVERSED_ANSWERS.get(scale, SCALE_ANSWERS.get(scale, FALLBACK_ANSWERS))
+            if rev
+            else SCALE_ANSWERS.get(scale, FALLBACK_ANSWERS)
+            for scale, rev in zip(mine["scale"], mine["reverse"], strict=True)
+        ]
+        for i, column in enumerate(ANSWER_LABELS):
+            mine[column] = [a[i] for a in answers]
+        shown = mine["percent_positive"].notna()
+        mine[MISSING] = [
+            "" if ok else withheld(self.k) if present(reason) and str(reason) else NO_DATA
+            for ok, reason in zip(shown, mine["suppression_reason"], strict=True)
+        ]
+        mine[SOURCES] = [
+            self._mark("staff", f"item:{i}", n) if ok else ""
+            for i, n, ok in zip(mine["item"], mine["respondents"], shown, strict=True)
+        ]
+        mine["_scale_order"] = [
+            SCALE_ORDER.index(s) if s in SCALE_ORDER else len(SCALE_ORDER) for s in mine["scale"]
+        ]
+        mine["_unshown"] = ~shown
+        return (
+            mine.sort_values(
+                ["_scale_order", "_unshown", "percent_positive"],
+                ascending=[True, True, False],
+                kind="stable",
+            )
+            .drop(columns=["_scale_order", "_unshown"])
+            .reset_index(drop=True)
         )
-        return published.sort_values("percent_positive", ascending=False, ignore_index=True)
+
+    def published_items(self) -> pd.DataFrame:
+        """The items whose results are shown, most positive first."""
+        items = self.items()
+        shown = items[items[MISSING] == ""]
+        return shown.sort_values("percent_positive", ascending=False, ignore_index=True)
 
     def suppressed_items(self) -> list[str]:
+        """The items withheld (fewer answers than the reporting threshold): not "no data"."""
         items = self.data.table("items")
         mine = items[(items["agency_code"] == self.agency) & items["suppression_reason"].notna()]
         return mine["item"].tolist()
 
+    def no_data_items(self) -> list[str]:
+        """The items nobody in the agency answered (nothing collected): not withheld."""
+        items = self.items()
+        return items.loc[items[MISSING] == NO_DATA, "item"].tolist()
+
     def items_alt(self) -> str:
         items = self.items()
+        shown = self.published_items()
+        withheld_n = int((items[MISSING] == withheld(self.k)).sum())
+        none_n = int((items[MISSING] == NO_DATA).sum())
+        tail = ""
+        if withheld_n:
+            tail += (
+                f" {withheld_n} item(s) not published: fewer than {self.k} respondents answered."
+            )
+        if none_n:
+            tail += f" {none_n} item(s) with no data: nobody answered."
         if items.empty:
-            return "Item chart: no item has enough respondents to be shown."
-        top, bottom = items.iloc[0], items.iloc[-1]
+            return "Item chart: no data, this agency has no staff survey answers."
+        if shown.empty:
+            return f"Item chart: no item result is shown.{tail}"
+        top, bottom = shown.iloc[0], shown.iloc[-1]
         return (
-            f"Stacked bar chart of positive, neutral and negative answers for {len(items)} staff "
-            f"survey items. Most positive: {top['en']} ({top['percent_positive']:.0f}% "
-            f"positive). Least positive: {bottom['en']} ({bottom['percent_positive']:.0f}%)."
+            f"Stacked bar chart of favourable, neutral and unfavourable answers for {len(shown)} "
+            f"staff survey items, on each item's own answer scale (agree/disagree or satisfied/"
+            f"dissatisfied; negatively worded items counted in their favourable direction). "
+            f"Most favourable: {top['en']} ({top['percent_positive']:.0f}% "
+            f"{top['answer_positive'].split(' / ')[-1].lower()}). Least favourable: "
+            f"{bottom['en']} ({bottom['percent_positive']:.0f}% "
+            f"{bottom['answer_positive'].split(' / ')[-1].lower()}).{tail}"
         )
 
     def strengths_challenges_html(self) -> str:
-        items = self.items()
+        everything = self.items()
+        items = self.published_items()
+        suppressed = self.suppressed_items()
         blocks = []
         for flag, th, en, rule in (
             ("strength", "จุดแข็ง", "Strengths", f"≥ {kpi.STRENGTH_PERCENT_POSITIVE:g}% positive"),
@@ -457,27 +568,48 @@ class AgencyReport:
             chosen = items[items[flag].fillna(False).astype(bool)] if len(items) else items
             if len(chosen):
                 lis = "".join(
-                    f"<li{sources_attr(mark)}>{esc(r.th)} "
+                    f"<li{sources_attr(mark)}>{esc(r.label)} "
                     f"<span class='en'>/ {esc(r.en)}</span> — "
-                    f"{r.percent_positive:.0f}% เห็นด้วย / positive, "
-                    f"{r.percent_negative:.0f}% ไม่เห็นด้วย / negative</li>"
+                    f"{r.percent_positive:.0f}% {esc(r.answer_positive)}, "
+                    f"{r.percent_negative:.0f}% {esc(r.answer_negative)}</li>"
                     for r, mark in zip(chosen.itertuples(), chosen[SOURCES], strict=True)
                 )
                 content = f"<ul>{lis}</ul>"
+            elif items.empty and suppressed:
+                content = (
+                    f'<p class="suppressed-note">ไม่เผยแพร่ผลรายข้อ (ผู้ตอบน้อยกว่า {self.k} คน) '
+                    f"จึงระบุ{th}ไม่ได้ / Item results are not published (fewer than "
+                    f"{self.k} respondents), so no {en.lower()} can be named.</p>"
+                )
+            elif items.empty:
+                content = (
+                    '<p class="note">ไม่มีข้อมูล (ไม่มีคำตอบแบบสำรวจบุคลากร) / No data (no staff '
+                    "survey answers).</p>"
+                )
             else:
-                content = '<p class="note">ไม่มีข้อใดถึงเกณฑ์ / No item reached the threshold.</p>'
+                content = (
+                    '<p class="note">ไม่มีข้อใดที่เผยแพร่ถึงเกณฑ์ / No published item reached '
+                    "the threshold.</p>"
+                )
             blocks.append(
                 f"<div><h3>{bilingual(th, en)} <span class='note'>({esc(rule)})"
                 f"</span></h3>{content}</div>"
             )
-        suppressed = self.suppressed_items()
-        note = (
-            f'<p class="suppressed-note">ข้อคำถามที่ไม่เผยแพร่เพราะผู้ตอบน้อยกว่า {self.k} คน / '
-            f"Items not shown (fewer than {self.k} answers): {esc(', '.join(suppressed))}</p>"
-            if suppressed
-            else ""
-        )
-        return f'<div class="two-col">{"".join(blocks)}</div>{note}'
+        notes = []
+        if suppressed and not items.empty:
+            names = everything.set_index("item").loc[suppressed, "label"]
+            notes.append(
+                f'<p class="suppressed-note">ข้อคำถามที่ไม่เผยแพร่ (ผู้ตอบน้อยกว่า {self.k} คน) / '
+                f"Items not published (fewer than {self.k} respondents): "
+                f"{esc('; '.join(names))}</p>"
+            )
+        if none := self.no_data_items():
+            names = everything.set_index("item").loc[none, "label"]
+            notes.append(
+                f'<p class="note">ข้อคำถามที่ไม่มีข้อมูล (ไม่มีผู้ตอบ) / Items with no data '
+                f"(nobody answered): {esc('; '.join(names))}</p>"
+            )
+        return f'<div class="two-col">{"".join(blocks)}</div>{"".join(notes)}'
 
     def satisfaction_drivers(self) -> pd.DataFrame:
         """label, value (correlation with the satisfaction index in this agency), note."""
@@ -485,7 +617,18 @@ class AgencyReport:
         names = config.reports(self.root)["satisfaction_drivers"]
         mine = corr[corr["agency_code"] == self.agency] if corr is not None else corr
         if mine is None or mine["correlation"].isna().all():
-            return pd.DataFrame(columns=["label", "value"])
+            reasons = mine["suppression_reason"].dropna() if mine is not None else []
+            if len(reasons) == 0:  # no staff survey: no data
+                return pd.DataFrame(columns=["label", "value"])
+            # withheld, not missing: the chart says why (charts.MISSING)
+            fewer = re.search(r"fewer than (\d+) respondents", str(reasons.iloc[0]))
+            text = (
+                f"ไม่วิเคราะห์ (ผู้ตอบน้อยกว่า {fewer.group(1)} คน) / Not analysed "
+                f"(fewer than {fewer.group(1)} respondents)"
+                if fewer
+                else f"ไม่วิเคราะห์ / Not analysed ({reasons.iloc[0]})"
+            )
+            return pd.DataFrame({"label": [""], "value": [float("nan")], MISSING: [text]})
         mine = mine.dropna(subset=["correlation"]).sort_values("correlation", ascending=False)
         return pd.DataFrame(
             {
@@ -502,7 +645,7 @@ class AgencyReport:
         """What drives satisfaction here (correlations) and government-wide (the model)."""
         corr = self.data.table("satisfaction_correlations")
         mine = corr[corr["agency_code"] == self.agency] if corr is not None else None
-        drivers = self.satisfaction_drivers()
+        drivers = self.satisfaction_drivers().dropna(subset=["value"])
         names = config.reports(self.root)["satisfaction_drivers"]
         parts = []
         if len(drivers):
@@ -575,6 +718,12 @@ class AgencyReport:
 
         out = mine.assign(
             label=mine["measure"].map(label),
+            **{
+                MISSING: [
+                    "" if present(v) else withheld(self.k) if present(r) and str(r) else NO_DATA
+                    for v, r in zip(mine["value"], mine["suppression_reason"], strict=True)
+                ]
+            },
             ministry_median=mine["ministry_median"].where(
                 mine["measure"].map(published).fillna(0).to_numpy() >= 2
             ),
@@ -603,6 +752,7 @@ class AgencyReport:
                 "ministry_median",
                 "suppression_reason",
                 SOURCES,
+                MISSING,
             ]
         ].reset_index(drop=True)
 
@@ -613,9 +763,14 @@ class AgencyReport:
             f"{r.label.split(' / ')[-1]} {r.value:.1f} (median {r.gov_median:.1f})"
             for r in shown.itertuples()
         )
+        hidden = frame[frame[MISSING] != ""]
+        gaps = "".join(
+            f" {label.split(' / ')[-1]}: {self._missing_en(why)}."
+            for label, why in zip(hidden["label"], hidden[MISSING], strict=True)
+        )
         return (
             f"Dot chart of {what} for this agency with 95% intervals against the government "
-            f"median and upper quartile. {values or 'No published values.'}"
+            f"median and upper quartile. {values or 'No value shown.'}{gaps}"
         )
 
     def suppressed_measures_note(self, group: str | tuple[str, ...]) -> str:
@@ -653,6 +808,7 @@ class AgencyReport:
                 "gov_q3": rows["gov_q3"].to_numpy(float),
                 "ministry_median": ministry.to_numpy(float),
                 SOURCES: [self.indicator_sources(c) for c in codes],
+                MISSING: self._why_missing(rows),
             }
         )
 
@@ -667,7 +823,14 @@ class AgencyReport:
         _, _, _, position = self.funnel(code)
         th, en = self.data.label(code)
         if position is None:
-            return f"{th}: ไม่มีค่าที่เผยแพร่ได้ / {en}: no published value to place."
+            why = self._why_missing(self.rows.loc[[code]])[0] or NO_DATA
+            if why == NO_DATA:
+                return f"{th}: ไม่มีข้อมูลของหน่วยงานนี้ / {en}: no data for this agency."
+            return (
+                f"{th}: ค่าของหน่วยงานนี้ไม่เผยแพร่ (ผู้ตอบน้อยกว่า {self.k} คน) จึงไม่แสดงในแผนภาพ"
+                f" / {en}: this agency's value is not published (fewer than {self.k} "
+                "respondents), so it is not placed."
+            )
         words = {
             "within": (
                 "อยู่ในช่วงที่คาดได้จากความแปรปรวนของการสุ่ม",

@@ -55,8 +55,23 @@ __all__ = [
 ]
 
 SOURCES = "_sources"  # optional frame column: the audit marker of each row
+# Optional frame column: why a row has no value, written where the value would be. A row
+# without a value and without this text is skipped. Withheld (fewer respondents than the
+# reporting threshold, :func:`withheld`) and "no data" (nothing collected, :data:`NO_DATA`) are
+# told apart everywhere.
+MISSING = "_missing"
+# Optional item-chart columns: the answer wording of each item's scale (positive, neutral,
+# negative), e.g. agree/disagree or satisfied/dissatisfied; the legend follows them.
+ANSWER_LABELS = ("answer_positive", "answer_neutral", "answer_negative")
 
 NO_DATA = "ไม่มีข้อมูล / No data"
+
+
+def withheld(k: int) -> str:
+    """The words for a figure withheld because fewer than ``k`` people answered."""
+    return f"ไม่เผยแพร่ (ผู้ตอบน้อยกว่า {k} คน) / Not published (fewer than {k} respondents)"
+
+
 TARGET_LABEL = "เป้าหมาย / Target"
 FOCUS_LABEL = "หน่วยงานนี้ / This agency"
 
@@ -69,8 +84,13 @@ INK = "#222222"
 BLUE = "#1f4e79"
 VERMILION = "#c8501e"
 GREY = "#6e6e6e"
-LIGHT = "#bdbdbd"
+MID_GREY = "#767676"  # the lightest grey with 4.5:1 against white
+NEUTRAL = "#8c8c8c"  # item chart: neutral answers (3.4:1 against white)
+NEGATIVE = "#d06a3a"  # item chart: negative answers (3.6:1 against white)
+LIGHT = "#bdbdbd"  # not for data marks: below 3:1 against white
 PALETTE = (BLUE, VERMILION, GREY, "#2a8a66", "#a0527a", "#b8860b")
+# Every colour a data mark may take; each has at least 3:1 against white (WCAG 1.4.11).
+MARK_COLOURS = (*PALETTE, INK, MID_GREY, NEUTRAL, NEGATIVE)
 MARKERS = ("o", "s", "^", "D", "v", "P")
 LINESTYLES = ("-", "--", ":", "-.", (0, (5, 1, 1, 1)), (0, (1, 1)))
 
@@ -289,16 +309,17 @@ def _new_figure(height: float) -> tuple[Figure, Axes]:
     return fig, ax
 
 
-def _no_data(ax: Axes) -> None:
+def _no_data(ax: Axes, text: str = NO_DATA) -> None:
     ax.text(
         0.5,
         0.5,
-        NO_DATA,
+        _wrap(text, 60),
         transform=ax.transAxes,
         ha="center",
         va="center",
         fontsize=12,
         color=GREY,
+        linespacing=LINESPACING,
     )
     ax.set_xticks([])
     ax.set_yticks([])
@@ -377,6 +398,31 @@ def _fmt(value: float, digits: int) -> str:
     return f"{value:,.{digits}f}".replace("-", "\u2212")
 
 
+def _reasons(frame: pd.DataFrame) -> pd.Series:
+    """The :data:`MISSING` text of each row ('' where there is none)."""
+    if MISSING not in getattr(frame, "columns", ()):
+        return pd.Series("", index=frame.index, dtype=object)
+    return frame[MISSING].map(lambda v: v if isinstance(v, str) else "")
+
+
+def _series_style(slot: int, focus: bool) -> dict[str, Any]:
+    """The look of a trend series, fixed by its slot in ``series_order`` (not by which series
+    happen to have values), so a series never takes another's style. The focus series (the
+    first of ``series_order``) is the boldest mark."""
+    colour = PALETTE[slot % len(PALETTE)]
+    return {
+        "color": colour,
+        "marker": MARKERS[slot % len(MARKERS)],
+        "linestyle": LINESTYLES[slot % len(LINESTYLES)],
+        "linewidth": 2.8 if focus else 1.5,
+        "markersize": 8.5 if focus else 5.5,
+        "markeredgecolor": "white" if focus else colour,
+        "markeredgewidth": 1.0,
+        "markerfacecolor": "white" if slot % len(PALETTE) == 2 else colour,
+        "zorder": 20 if focus else 10 - slot,
+    }
+
+
 @_styled
 def trend_chart(
     frame: pd.DataFrame,
@@ -386,23 +432,44 @@ def trend_chart(
     target: float | None = None,
     series_order: Sequence[str] | None = None,
 ) -> Figure:
-    """Lines per ``series`` over B.E. ``fiscal_year`` with optional CI bars and target line."""
+    """Lines per ``series`` over B.E. ``fiscal_year`` with optional CI bars and target line.
+
+    Each series' style follows its place in ``series_order`` (series not named there come
+    after), whether or not the others have values. The first series of ``series_order`` is the
+    focus (this agency): drawn boldest, on top, and its years without a value but with a
+    :data:`MISSING` text are labelled with that text (in the legend when it has no value at
+    all)."""
     fig, ax = _new_figure(3.3 if len(frame) else EMPTY_HEIGHT)
     _title(ax, title)
     ax.set_xlabel("ปีงบประมาณ พ.ศ. (ค.ศ.) / Fiscal year B.E. (C.E.)")
     ax.set_ylabel(ylabel)
     data = _numeric(frame, ["fiscal_year", "value", "ci_low", "ci_high"])
+    focus = str(series_order[0]) if series_order else None
+    gaps = pd.DataFrame(columns=["fiscal_year", "text"])
+    if len(data) and focus is not None and {"series", "fiscal_year"} <= set(data.columns):
+        reasons = _reasons(data)
+        hole = (
+            (data["series"].astype(str) == focus)
+            & data["value"].isna()
+            & data["fiscal_year"].notna()
+            & (reasons != "")
+        )
+        gaps = pd.DataFrame(
+            {"fiscal_year": data.loc[hole, "fiscal_year"].astype(int), "text": reasons[hole]}
+        ).drop_duplicates("fiscal_year")
     data = data.dropna(subset=["fiscal_year", "value"]) if len(data) else data
     _keep_sources(fig, data)
     if data.empty:
-        _no_data(ax)
+        _no_data(ax, "; ".join(dict.fromkeys(gaps["text"])) or NO_DATA)
         return fig
     data["fiscal_year"] = data["fiscal_year"].astype(int)
     data["series"] = data["series"].astype(str)
     present = list(dict.fromkeys(data["series"]))
-    order = [s for s in (series_order or []) if s in present]
-    order += [s for s in present if s not in order]
-    years = sorted(data["fiscal_year"].unique())
+    slots = {str(s): i for i, s in enumerate(dict.fromkeys(series_order or []))}
+    for name in present:
+        slots.setdefault(name, len(slots))
+    order = [s for s in slots if s in present or (s == focus and len(gaps))]
+    years = sorted(set(data["fiscal_year"]) | set(gaps["fiscal_year"]))
     has_ci = {"ci_low", "ci_high"} <= set(data.columns)
     with_ci = [
         s
@@ -410,22 +477,19 @@ def trend_chart(
         if has_ci and data.loc[data["series"] == s, ["ci_low", "ci_high"]].notna().all(axis=1).any()
     ]
     handles, labels = [], []
-    for i, name in enumerate(order):
+    for name in order:
+        style = _series_style(slots[name], name == focus)
+        if name not in present:  # the focus without any value: say why, in its own style
+            (line,) = ax.plot([], [], **style)
+            handles.append(line)
+            labels.append(f"{name}: {'; '.join(dict.fromkeys(gaps['text']))}")
+            continue
         rows = data[data["series"] == name].groupby("fiscal_year").first()
         rows = rows.reindex(years)
         shift = 0.0
         if name in with_ci and len(with_ci) > 1:
             shift = 0.07 * (with_ci.index(name) - (len(with_ci) - 1) / 2)
         x = np.asarray(years, dtype=float) + shift
-        style = {
-            "color": PALETTE[i % len(PALETTE)],
-            "marker": MARKERS[i % len(MARKERS)],
-            "linestyle": LINESTYLES[i % len(LINESTYLES)],
-            "markersize": 6.5,
-            "markeredgecolor": "white" if i == 0 else PALETTE[i % len(PALETTE)],
-            "markerfacecolor": PALETTE[i % len(PALETTE)] if i != 2 else "white",
-            "zorder": 3 + (len(order) - i),
-        }
         (line,) = ax.plot(x, rows["value"].to_numpy(dtype=float), label=name, **style)
         if name in with_ci:
             ok = rows[["value", "ci_low", "ci_high"]].notna().all(axis=1).to_numpy()
@@ -438,10 +502,27 @@ def trend_chart(
                 yerr=[low, high],
                 fmt="none",
                 ecolor=style["color"],
-                elinewidth=1.1,
+                elinewidth=1.6 if name == focus else 1.1,
                 capsize=3,
                 zorder=style["zorder"] - 0.5,
             )
+        if name == focus:
+            for year, text in zip(gaps["fiscal_year"], gaps["text"], strict=True):
+                if year in set(rows.dropna(subset=["value"]).index):
+                    continue
+                ax.annotate(
+                    _wrap(f"{name.split(' / ')[0]}: {text.split(' / ')[0]}", 18),
+                    xy=(year, 0),
+                    xycoords=("data", "axes fraction"),
+                    xytext=(0, 4),
+                    textcoords="offset points",
+                    ha="center",
+                    va="bottom",
+                    fontsize=8.5,
+                    color=INK,
+                    linespacing=LINESPACING,
+                    zorder=25,
+                )
         handles.append(line)
         labels.append(name)
     if has_ci and with_ci:
@@ -468,60 +549,138 @@ def _ci_handle() -> Any:
     return Line2D([], [], color=INK, marker="|", markersize=10, linestyle="none", linewidth=1)
 
 
+DEFAULT_ANSWERS = ("ผลบวก / Positive", "กลาง ๆ / Neutral", "ผลลบ / Negative")
+
+
 @_styled
 def item_chart(frame: pd.DataFrame, *, title: str) -> Figure:
-    """Stacked positive/neutral/negative percent bars per survey item, in the frame's order."""
+    """Stacked positive/neutral/negative percent bars per survey item, in the frame's order.
+
+    The legend follows each item's answer scale (columns :data:`ANSWER_LABELS`): items of
+    different scales are drawn in separate panels, each with its own legend. A row without
+    percentages but with a :data:`MISSING` text keeps its place and shows that text."""
     columns = ["percent_positive", "percent_neutral", "percent_negative"]
     data = _numeric(frame, columns)
-    data = data.dropna(subset=columns) if len(data) else data
-    labels = [_wrap(label, 45) for label in data.get("label", pd.Series(dtype=str))]
-    fig, ax = _rows_figure(labels, title, "ร้อยละ / Percent", top=1.3)
-    _keep_sources(fig, data)
-    if data.empty:
+    if len(data):
+        reasons = _reasons(data)
+        shown = data[columns].notna().all(axis=1)
+        keep = shown | (reasons != "")
+        data = data[keep].copy()
+        data[MISSING] = reasons[keep].where(~shown[keep], "")
+    if not len(data) or "label" not in data.columns:
+        fig, ax = _rows_figure([], title, "ร้อยละ / Percent", top=1.3)
         _no_data(ax)
         return fig
-    y = _label_axis(ax, labels)
-    parts = [
-        ("เห็นด้วย / Positive", BLUE, "", "percent_positive"),
-        ("เฉย ๆ / Neutral", "#d9d9d9", "--", "percent_neutral"),  # dots: 250 KB of SVG
-        ("ไม่เห็นด้วย / Negative", "#e8a07a", "////", "percent_negative"),
+    if not data[columns].notna().all(axis=1).any():  # nothing to draw: say why, once
+        fig, ax = _rows_figure([], title, "ร้อยละ / Percent", top=1.3)
+        _keep_sources(fig, data.iloc[0:0])
+        _no_data(ax, "; ".join(dict.fromkeys(data[MISSING])))
+        return fig
+    answers = [
+        tuple(
+            str(row[c]) if c in data.columns and isinstance(row[c], str) else default
+            for c, default in zip(ANSWER_LABELS, DEFAULT_ANSWERS, strict=True)
+        )
+        for _, row in data.iterrows()
     ]
-    left = np.zeros(len(data))
-    handles = []
-    for name, colour, hatch, column in parts:
-        width = data[column].to_numpy(dtype=float)
-        bars = ax.barh(
-            y,
-            width,
-            left=left,
-            height=0.68,
-            color=colour,
-            hatch=hatch or None,
-            hatchcolor="#4a4a4a",
-            edgecolor="white",
-            linewidth=0.8,
-            label=name,
-        )
-        handles.append(bars)
-        left = left + width
-    for yi, positive in zip(y, data["percent_positive"].to_numpy(dtype=float), strict=True):
-        inside = positive >= 9
-        ax.text(
-            positive - 1.2 if inside else positive + 1.2,
-            yi,
-            f"{positive:.0f}%",
-            ha="right" if inside else "left",
-            va="center",
-            color="white" if inside else INK,
-            fontweight="bold",
-            fontsize=9.5,
-            bbox=None if inside else {"facecolor": "white", "edgecolor": "none", "pad": 0.6},
-        )
-    ax.set_xlim(0, 100)
-    ax.set_xticks(range(0, 101, 20))
-    ax.spines["left"].set_visible(False)
-    _legend(fig, handles, [p[0] for p in parts])
+    data = data.assign(_answers=answers)
+    groups = list(dict.fromkeys(answers))
+    labels = {
+        key: [_wrap(x, 45) for x in data.loc[data["_answers"] == key, "label"]] for key in groups
+    }
+    legend_in = 0.55
+    heights = [_row_heights(labels[key]) + legend_in for key in groups]
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(WIDTH_IN, 0.9 + sum(heights)), layout="constrained")
+    axes = fig.subplots(len(groups), 1, height_ratios=heights, squeeze=False)[:, 0]
+    _title(axes[0], title)
+    _keep_sources(fig, data[data[MISSING] == ""])
+    colours = (BLUE, NEUTRAL, NEGATIVE)
+    hatches = ("", "--", "////")  # dots: 250 KB of SVG
+    for ax, key in zip(axes, groups, strict=True):
+        part = data[data["_answers"] == key]
+        y = _label_axis(ax, labels[key])
+        left = np.zeros(len(part))
+        handles = []
+        for name, colour, hatch, column in zip(key, colours, hatches, columns, strict=True):
+            width = np.nan_to_num(part[column].to_numpy(dtype=float))
+            bars = ax.barh(
+                y,
+                width,
+                left=left,
+                height=0.68,
+                color=colour,
+                hatch=hatch or None,
+                hatchcolor="white",
+                edgecolor="white",
+                linewidth=0.8,
+                label=name,
+            )
+            handles.append(bars)
+            left = left + width
+        for yi, positive, reason in zip(
+            y, part["percent_positive"].to_numpy(dtype=float), part[MISSING], strict=True
+        ):
+            if reason:
+                ax.text(1, yi, reason, ha="left", va="center", color=INK, fontsize=9.5)
+                continue
+            inside = positive >= 9
+            ax.text(
+                positive - 1.2 if inside else positive + 1.2,
+                yi,
+                f"{positive:.0f}%",
+                ha="right" if inside else "left",
+                va="center",
+                color="white" if inside else INK,
+                fontweight="bold",
+                fontsize=9.5,
+                bbox=None if inside else {"facecolor": "white", "edgecolor": "none", "pad": 0.6},
+            )
+        ax.set_xlim(0, 100)
+        ax.set_xticks(range(0, 101, 20))
+        ax.spines["left"].set_visible(False)
+        if len(groups) > 1:  # each panel's legend just above its bars, full width
+            from matplotlib.transforms import blended_transform_factory, offset_copy
+
+            ncol = _legend_columns(key)
+            legend = ax.legend(
+                handles,
+                key,
+                loc="lower left",
+                bbox_to_anchor=(0.01, 1),  # x: the figure's left edge, y: the panel's top
+                bbox_transform=offset_copy(
+                    blended_transform_factory(fig.transFigure, ax.transAxes),
+                    fig=fig,
+                    y=2,
+                    units="points",
+                ),
+                ncol=ncol,
+                handlelength=2.6,
+                columnspacing=1.4,
+                labelspacing=0.2,
+                borderaxespad=0,
+                borderpad=0.2,
+            )
+            legend.set_in_layout(False)  # its room is the title pad below, not a narrower axes
+            pad = 8 + 16 * math.ceil(len(key) / ncol)
+            if ax is axes[0]:
+                ax.set_title(ax.get_title(), pad=pad + 4, linespacing=LINESPACING)
+            else:
+                ax.set_title(" ", pad=pad - 10)
+    axes[-1].set_xlabel("ร้อยละ / Percent")
+    if len(groups) == 1:
+        _legend(fig, handles, list(groups[0]))
     return fig
+
+
+def _legend_columns(labels: Sequence[str]) -> int:
+    size = _RC["legend.fontsize"]
+    widths = [_text_width_in(label, size) + 0.95 for label in labels]
+    for k in range(len(labels), 0, -1):
+        if sum(max(widths[c::k]) for c in range(k)) <= WIDTH_IN - 0.2:
+            return k
+    return 1
 
 
 @_styled
@@ -535,8 +694,16 @@ def benchmark_chart(
     """Agency value with CI against government median, upper quartile and ministry median."""
     columns = ["value", "ci_low", "ci_high", "gov_median", "gov_q3", "ministry_median"]
     data = _numeric(frame, columns)
-    data = data.dropna(subset=["value"]) if len(data) else data
+    if len(data):
+        reasons = _reasons(data)
+        keep = data["value"].notna() | (reasons != "")
+        data = data[keep].copy()
+        data[MISSING] = reasons[keep].where(data["value"].isna(), "")
     labels = [_wrap(label, 40) for label in data.get("label", pd.Series(dtype=str))]
+    if len(data) and data["value"].isna().all():  # nothing to draw: say why, once
+        fig, ax = _rows_figure([], title, xlabel, base=0.36)
+        _no_data(ax, "; ".join(dict.fromkeys(data[MISSING])))
+        return fig
     fig, ax = _rows_figure(labels, title, xlabel, base=0.36)
     _keep_sources(fig, data)
     if data.empty:
@@ -544,11 +711,24 @@ def benchmark_chart(
         return fig
     y = _label_axis(ax, labels)
     handles, names = [], []
-    benchmarks = [
-        ("gov_median", "มัธยฐานทั้งประเทศ / Government median", "|", INK, 16, 2.2, "none"),
-        ("gov_q3", "ควอร์ไทล์บน / Upper quartile", "D", GREY, 9.5, 1.5, "none"),
-        ("ministry_median", "มัธยฐานกระทรวง / Ministry median", "s", VERMILION, 10.5, 1.5, "none"),
+    benchmarks = [  # lighter than the agency's own dot, which stays the boldest mark
+        ("gov_median", "มัธยฐานทั้งประเทศ / Government median", "|", INK, 13, 1.5, "none"),
+        ("gov_q3", "ควอร์ไทล์บน / Upper quartile", "D", GREY, 7, 1.2, "none"),
+        ("ministry_median", "มัธยฐานกระทรวง / Ministry median", "s", VERMILION, 7.5, 1.2, "none"),
     ]
+    for yi, reason in zip(y, data[MISSING], strict=True):
+        if reason:
+            ax.annotate(
+                reason,
+                xy=(0, yi),
+                xycoords=("axes fraction", "data"),
+                xytext=(4, 0),
+                textcoords="offset points",
+                ha="left",
+                va="center",
+                fontsize=9.5,
+                color=INK,
+            )
     if {"ci_low", "ci_high"} <= set(data.columns):
         ok = data[["ci_low", "ci_high"]].notna().all(axis=1).to_numpy()
         value = data["value"].to_numpy(dtype=float)
@@ -561,20 +741,20 @@ def benchmark_chart(
                 xerr=[low[ok], high[ok]],
                 fmt="none",
                 ecolor=BLUE,
-                elinewidth=1.6,
+                elinewidth=2.0,
                 capsize=3.5,
-                zorder=3,
+                zorder=5,
             )
     (agency,) = ax.plot(
         data["value"].to_numpy(dtype=float),
         y,
         linestyle="none",
         marker="o",
-        markersize=6.5,
+        markersize=9,
         color=BLUE,
         markeredgecolor="white",
-        markeredgewidth=0.6,
-        zorder=5,
+        markeredgewidth=0.8,
+        zorder=6,
     )
     handles.append(agency)
     names.append("หน่วยงาน / This agency")
@@ -653,10 +833,10 @@ def funnel_chart(
         ax.scatter(
             others["n"],
             others["value"],
-            s=22,
-            color="#9a9a9a",
-            edgecolor="white",
-            linewidth=0.4,
+            s=24,
+            facecolor="none",
+            edgecolor=MID_GREY,
+            linewidth=1.0,
             zorder=3,
         )
     )
@@ -682,8 +862,8 @@ def funnel_chart(
             chosen["value"].to_numpy(dtype=float),
             linestyle="none",
             marker="D",
-            markersize=10,
-            color=VERMILION,
+            markersize=11,
+            color=BLUE,
             markeredgecolor=INK,
             markeredgewidth=1.0,
             label=FOCUS_LABEL,
@@ -885,14 +1065,17 @@ def bar_chart(
     xlabel: str,
     xlim: tuple[float, float] | None = None,
 ) -> Figure:
-    """Horizontal bars of ``value`` per ``label`` with the value (and ``note``) written on them."""
+    """Horizontal bars of ``value`` per ``label`` with the value (and ``note``) written on them.
+    Rows without a value are left out; when none has one, the :data:`MISSING` text of the rows
+    says why (withheld is not "no data")."""
     data = _numeric(frame, ["value"])
+    reasons = [r for r in _reasons(data) if r] if len(data) else []
     data = data.dropna(subset=["value"]) if len(data) else data
     labels = [_wrap(label, 40) for label in data.get("label", pd.Series(dtype=str))]
     fig, ax = _rows_figure(labels, title, xlabel)
     _keep_sources(fig, data)
     if data.empty:
-        _no_data(ax)
+        _no_data(ax, "; ".join(dict.fromkeys(reasons)) or NO_DATA)
         return fig
     y = _label_axis(ax, labels)
     values = data["value"].to_numpy(dtype=float)

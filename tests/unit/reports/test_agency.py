@@ -11,6 +11,7 @@ import pytest
 
 from helpers.core import config
 from helpers.indicators import kpi
+from helpers.reports import charts
 from helpers.reports.agency import SERIES_MINISTRY, TREND_SERIES, AgencyReport
 from helpers.reports.formatting import (
     format_change,
@@ -116,7 +117,8 @@ def test_a_small_agency_shows_no_count_rate_or_value(processed, small_and_large)
     assert constructs["value"].isna().all()
     assert "Not shown" in r.suppressed_measures_note(("construct", "persona"))
     items = r.items()
-    assert items.empty and len(r.suppressed_items()) > 0
+    assert r.published_items().empty and len(r.suppressed_items()) > 0
+    assert (items[charts.MISSING] == charts.withheld(10)).all()
     assert r.funnel("A5")[3] is None
 
 
@@ -127,7 +129,7 @@ def test_a_large_agency_report_has_every_section(processed, small_and_large):
     assert card.loc[card["indicator"] == "A5", "respondents"].iloc[0] >= 10
     trend = r.trend("A5")
     assert set(trend["series"]) <= set(TREND_SERIES)
-    assert r.items()["percent_positive"].is_monotonic_decreasing
+    assert r.published_items()["percent_positive"].is_monotonic_decreasing
     assert len(r.measures("driver")) == 5
     points, limits, _centre, position = r.funnel("A5")
     assert len(points) >= 4 and not limits.empty and position is not None
@@ -280,3 +282,127 @@ def test_the_methods_state_the_configured_weight_cap(processed, small_and_large,
         config.clear_cache()
         weights.clear_cache()
     assert "weights capped at 3.5 times the mean" in methods
+
+
+# charts that cannot be misread
+
+
+def _styles(fig) -> dict[str, tuple]:
+    return {
+        line.get_label(): (line.get_color(), str(line.get_linestyle()), line.get_marker())
+        for line in fig.axes[0].get_lines()
+        if line.get_label() in TREND_SERIES
+    }
+
+
+def _texts(fig) -> str:
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    texts += [t.get_text() for ax in fig.axes for t in ax.get_yticklabels()]
+    legends = [*fig.legends, *(ax.get_legend() for ax in fig.axes if ax.get_legend())]
+    texts += [t.get_text() for legend in legends for t in legend.get_texts()]
+    return "\n".join(texts)
+
+
+def test_a_series_keeps_its_style_when_the_agencys_values_are_withheld(processed, small_and_large):
+    from helpers.reports.agency import SERIES_AGENCY, SERIES_GOV
+
+    def chart(frame):
+        return charts.trend_chart(frame, title="t", ylabel="y", series_order=TREND_SERIES)
+
+    full = AgencyReport(2565, small_and_large[1], processed).trend("A5")
+    medians = full["series"] != SERIES_AGENCY
+    full.loc[full["series"] == SERIES_MINISTRY, "value"] = (
+        full.loc[full["series"] == SERIES_GOV, "value"].to_numpy() - 2
+    )
+    withheld = full.copy()
+    agency = withheld["series"] == SERIES_AGENCY
+    withheld.loc[agency, ["value", "ci_low", "ci_high"]] = np.nan
+    withheld.loc[agency, charts.MISSING] = charts.withheld(10)
+    reference = _styles(chart(full))
+    assert reference[SERIES_AGENCY][1] == "-"  # the caption: solid line = this agency
+    for frame in (withheld, full[medians], withheld.assign(**{charts.MISSING: ""})):
+        styles = _styles(chart(frame))
+        assert styles[SERIES_MINISTRY] == reference[SERIES_MINISTRY]
+        assert styles[SERIES_GOV] == reference[SERIES_GOV]
+        assert all(s[1] != "-" for name, s in styles.items() if name != SERIES_AGENCY)
+    # the small agency's own page: its medians look as on every other page
+    small = AgencyReport(2565, small_and_large[0], processed)
+    styles = _styles(chart(small.trend("A5")))
+    assert styles[SERIES_GOV] == reference[SERIES_GOV]
+    assert all(s[1] != "-" for name, s in styles.items() if name != SERIES_AGENCY)
+
+
+def test_withheld_figures_are_never_called_no_data(processed, small_and_large):
+    r = AgencyReport(2565, small_and_large[0], processed)
+    words = charts.withheld(10)
+    trend = charts.trend_chart(r.trend("A5"), title="t", ylabel="y", series_order=TREND_SERIES)
+    items = charts.item_chart(r.items(), title="t")
+    measures = charts.benchmark_chart(r.measures(("construct", "persona")), title="t", xlabel="x")
+    for fig in (trend, items, measures):
+        text = _texts(fig)
+        assert words.split(" / ")[0] in text.replace("\n", "")
+        assert charts.NO_DATA not in text and "ไม่มีข้อมูล" not in text
+    html = r.strengths_challenges_html()
+    assert "ไม่เผยแพร่" in html and "fewer than 10 respondents" in html
+    assert "ไม่มีข้อมูล" not in html and "no data" not in html.lower()
+    assert "No item reached" not in html and "ไม่มีข้อใด" not in html
+    for alt in (r.items_alt(), r.trend_alt("A5"), r.measures_alt("construct", "constructs")):
+        assert "not published" in alt and "no data" not in alt.lower(), alt
+    assert "not published" in r.funnel_text("A5") and "no data" not in r.funnel_text("A5")
+    drivers = charts.bar_chart(r.satisfaction_drivers(), title="t", xlabel="r")  # < 30: withheld
+    assert "Not analysed (fewer than 30 respondents)" in _texts(drivers).replace("\n", " ")
+    assert charts.NO_DATA not in _texts(drivers) and "ไม่มีข้อมูล" not in _texts(drivers)
+    assert "No driver analysis for this agency: fewer than 30" in r.drivers_html()
+
+
+def test_items_with_no_data_are_not_called_withheld(processed, small_and_large, monkeypatch):
+    r = AgencyReport(2565, small_and_large[1], processed)
+    table = r.data.table
+    items = table("items").copy()
+    gone = (items["agency_code"] == r.agency) & (items["item"] == "skl2")
+    items.loc[gone, ["percent_positive", "percent_neutral", "percent_negative"]] = np.nan
+    items.loc[gone, "respondents"] = 0
+    items.loc[gone, ["strength", "challenge"]] = pd.NA
+    monkeypatch.setattr(r.data, "table", lambda name: items if name == "items" else table(name))
+    frame = r.items()
+    assert frame.loc[frame["item"] == "skl2", charts.MISSING].tolist() == [charts.NO_DATA]
+    assert r.no_data_items() == ["skl2"] and "skl2" not in r.suppressed_items()
+    text = _texts(charts.item_chart(frame, title="t"))
+    assert charts.NO_DATA in text and "ไม่เผยแพร่" not in text and "Not published" not in text
+    html = r.strengths_challenges_html()
+    assert "Items with no data" in html and "ไม่เผยแพร่" not in html
+    alt = r.items_alt()
+    assert "no data" in alt and "not published" not in alt
+
+
+def test_the_item_legend_follows_each_items_answer_scale(processed, small_and_large):
+    from helpers.reports.agency import REVERSED_ANSWERS, SCALE_ANSWERS
+
+    r = AgencyReport(2565, small_and_large[1], processed)
+    frame = r.items()
+    fig = charts.item_chart(frame, title="t")
+    book = config.codebook("staff_survey", processed)
+    panels = {}
+    for ax in fig.axes:
+        legend = ax.get_legend() or fig.legends[0]
+        key = tuple(t.get_text() for t in legend.get_texts())
+        for label in ax.get_yticklabels():
+            panels[re.sub(r"\s", "", label.get_text())] = key
+    assert "เห็นด้วย / Positive" not in _texts(fig)
+    for row in frame.itertuples():
+        column = book.column(row.item)
+        key = panels[re.sub(r"\s", "", row.label)]
+        if column.reverse:
+            assert key == REVERSED_ANSWERS[column.scale] and "เชิงลบ" in row.label
+        else:
+            assert key == SCALE_ANSWERS[column.scale]
+    assert {"agree5", "amount5"} <= set(frame["scale"])
+    # a reverse-coded item is drawn in its favourable direction, as the indicator counts it
+    reverse = frame[frame["reverse"]]
+    assert len(reverse)
+    raw = r.data.table("items")
+    raw = raw[(raw["agency_code"] == r.agency) & raw["reverse"]].set_index("item")
+    for row in reverse.itertuples():
+        assert row.percent_positive == raw.loc[row.item, "percent_positive"]
+    html = r.strengths_challenges_html()
+    assert "% เห็นด้วย / positive" not in html

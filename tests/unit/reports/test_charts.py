@@ -404,7 +404,7 @@ def test_item_chart_keeps_order_and_wraps_thai() -> None:
     hatches = {p.get_hatch() for p in ax.patches}
     assert len(hatches) == 3
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert legend == ["เห็นด้วย / Positive", "เฉย ๆ / Neutral", "ไม่เห็นด้วย / Negative"]
+    assert legend == list(charts.DEFAULT_ANSWERS)
     taller = charts.item_chart(pd.concat([frame] * 3, ignore_index=True), title="t")
     assert taller.get_figheight() > fig.get_figheight()
 
@@ -493,3 +493,71 @@ def test_figure_html_marks_the_respondents_of_the_rows_it_plots() -> None:
     assert shown == "; ".join(plotted) and marks[1] not in shown  # the NaN row is not drawn
     plain = charts.figure_html(charts.bar_chart(bar_frame(), title="t", xlabel="x"), "bars")
     assert "data-sources" not in plain
+
+
+# contrast (WCAG 1.4.11): every data mark at least 3:1 against the white background
+
+
+def _luminance(colour) -> float:
+    from matplotlib.colors import to_rgba
+
+    r, g, b, a = to_rgba(colour)
+    channels = [a * c + (1 - a) for c in (r, g, b)]  # over white
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_with_white(colour) -> float:
+    return 1.05 / (_luminance(colour) + 0.05)
+
+
+def _mark_colours(fig: Figure) -> set[tuple[float, ...]]:
+    """The colours of the data marks of every axes (lines, markers, bars, scatter points),
+    leaving out white and transparent ones (outlines and fills that carry nothing)."""
+    from matplotlib.colors import to_rgba
+
+    found = []
+    for ax in fig.axes:
+        for line in ax.lines:
+            if line.get_linestyle() not in ("None", "none", "") and line.get_linewidth() > 0:
+                found.append(line.get_color())
+            if line.get_marker() not in ("None", "none", "", None):
+                found += [line.get_markerfacecolor(), line.get_markeredgecolor()]
+        for collection in ax.collections:
+            found += list(collection.get_facecolors()) + list(collection.get_edgecolors())
+        for patch in ax.patches:
+            found.append(patch.get_facecolor())
+    out = set()
+    for colour in found:
+        if isinstance(colour, str) and colour.lower() == "none":
+            continue
+        rgba = to_rgba(colour)
+        if rgba[3] == 0 or rgba[:3] == (1.0, 1.0, 1.0):
+            continue
+        out.add(rgba)
+    return out
+
+
+def test_every_mark_colour_has_3_to_1_against_white() -> None:
+    for colour in charts.MARK_COLOURS:
+        assert contrast_with_white(colour) >= 3, colour
+    for name in ("trend", "item", "benchmark", "funnel", "bar"):
+        make, build, _ = BUILDERS[name]
+        colours = _mark_colours(build(make()))
+        assert colours, name
+        for colour in colours:
+            assert contrast_with_white(colour) >= 3, (name, colour)
+
+
+def test_the_focus_is_the_boldest_mark_of_the_trend_and_funnel() -> None:
+    fig = charts.trend_chart(trend_frame(), title="t", ylabel="y", series_order=[AGENCY])
+    lines = {line.get_label(): line for line in fig.axes[0].get_lines()}
+    others = [lines[MINISTRY], lines[GOVERNMENT]]
+    assert all(lines[AGENCY].get_linewidth() > o.get_linewidth() for o in others)
+    assert all(lines[AGENCY].get_markersize() > o.get_markersize() for o in others)
+    assert all(lines[AGENCY].get_zorder() > o.get_zorder() for o in others)
+    fig = charts.funnel_chart(
+        funnel_points(), funnel_limits(), title="t", xlabel="x", ylabel="y", centre=60, focus="AG3"
+    )
+    focus = next(line for line in fig.axes[0].get_lines() if line.get_gid() == "focus")
+    assert focus.get_zorder() > max(c.get_zorder() for c in fig.axes[0].collections)
