@@ -7,6 +7,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 KERNEL := thai-hrd-workbook
+# Notebooks are committed without outputs: git runs this on every notebook it stores (the
+# filter is set up by `make setup` in this clone's .git/config; .gitattributes names it). Cell
+# ids and the kernelspec stay; outputs, counts and what JupyterLab adds on save go.
+NBSTRIPOUT := $(abspath $(BIN))/python -m nbstripout --keep-id --extra-keys metadata.language_info
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,6 +18,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) \
 		--display-name "Python (Thai HRD workbook)" > /dev/null
+	@if git rev-parse --git-dir > /dev/null 2>&1; then \
+		git config filter.nbstripout.clean "$(NBSTRIPOUT)" && \
+		git config filter.nbstripout.smudge cat && \
+		git config filter.nbstripout.required true && \
+		git config diff.ipynb.textconv "$(NBSTRIPOUT) -t"; fi
 	@touch $(STAMP)
 
 ## Create .venv, install the project (editable) and register its Jupyter kernel

@@ -4,6 +4,8 @@ cell; and each one runs under papermill on a small fixture year."""
 from __future__ import annotations
 
 import re
+import shlex
+import subprocess
 from pathlib import Path
 
 import jupytext
@@ -14,7 +16,7 @@ import pytest
 from helpers.build import pipeline, runner
 from helpers.core import paths
 from helpers.ingest import cleaning
-from tests.conftest import write_csv
+from tests.conftest import REPO, write_csv
 from tests.unit.ingest.test_cleaning import STAFF, staff_row
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
@@ -34,13 +36,49 @@ def test_named_in_order_without_spaces(path):
     assert re.fullmatch(r"\d\d_[a-z0-9_]+\.ipynb", path.name)
 
 
+def _git(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True)
+
+
+def _committed(path: Path) -> str:
+    """The notebook as committed (the working copy where the project is not a git checkout,
+    or the file is new): an analyst's unsaved or uncommitted outputs are not what is tested."""
+    shown = _git("show", f"HEAD:{path.relative_to(REPO).as_posix()}")
+    return shown.stdout if shown.returncode == 0 else path.read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_committed_without_outputs_and_with_kernelspec(path):
-    nb = nbformat.read(path, as_version=4)
+    nb = nbformat.reads(_committed(path), as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None
     assert nb.metadata["kernelspec"]["name"] == "thai-hrd-workbook"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_a_notebook_saved_from_jupyterlab_is_committed_as_it_was(path, tmp_path):
+    """git stores notebooks through the nbstripout filter `make setup` configures: what
+    JupyterLab adds on saving (outputs, counts, cell and notebook metadata) is dropped, and the
+    committed notebook comes back byte for byte (ids, tags, kernelspec kept)."""
+    if _git("rev-parse", "--git-dir").returncode != 0:
+        pytest.skip("not a git checkout")
+    assert _git("check-attr", "filter", str(path)).stdout.strip().endswith(": nbstripout")
+    clean = _git("config", "--get", "filter.nbstripout.clean").stdout.strip()
+    assert clean, "the nbstripout filter is not configured in .git/config: run `make setup`"
+    nb = nbformat.read(path, as_version=4)
+    for count, cell in enumerate(nb.cells, 1):
+        cell.metadata["collapsed"] = False
+        cell.metadata["execution"] = {"iopub.status.busy": "2026-12-06T10:00:00.000Z"}
+        if cell.cell_type == "code":
+            cell.execution_count = count
+            cell.outputs = [nbformat.v4.new_output("stream", text="ran\n")]
+    nb.metadata["language_info"] = {"name": "python", "version": "3.11.7"}
+    saved = tmp_path / path.name
+    nbformat.write(nb, str(saved))
+    with saved.open("rb") as fh:
+        stored = subprocess.run(shlex.split(clean), stdin=fh, capture_output=True, check=True)
+    assert stored.stdout.decode("utf-8") == path.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
