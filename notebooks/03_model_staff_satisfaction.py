@@ -36,7 +36,6 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from IPython.display import Markdown, display
-from scipy.special import expit
 
 from helpers.core import atomic, config, paths, years
 from helpers.ingest import cleaning
@@ -109,11 +108,9 @@ display((ordinal.calibration.set_index("category") * 100).round(1))
 # %%
 answers = staff[["sat_overall", *drivers, "agency"]].dropna()["sat_overall"].astype("int64")
 assert len(answers) == ordinal.n  # the rows the model used, in the same order
-eta = (ordinal.design @ ordinal.coefficients.set_index("term")["estimate"]).to_numpy()
-cumulative = expit(ordinal.cutpoints["estimate"].to_numpy()[None, :] - eta[:, None])
-bounds = np.column_stack([np.zeros(len(eta)), cumulative, np.ones(len(eta))])
-predicted = pd.DataFrame(np.diff(bounds, axis=1), columns=ordinal.categories)
-fifth = pd.qcut(pd.Series(eta).rank(method="first"), 5, labels=[1, 2, 3, 4, 5])
+predicted = ordinal.predicted_probabilities()
+expected = predicted.to_numpy() @ np.arange(1, len(ordinal.categories) + 1)  # rises with eta
+fifth = pd.qcut(pd.Series(expected).rank(method="first"), 5, labels=[1, 2, 3, 4, 5])
 by_fifth = {  # share of each fifth giving each answer: fifth x answer
     "predicted": predicted.groupby(fifth, observed=True).mean(),
     "observed": pd.crosstab(fifth, answers.to_numpy(), normalize="index"),
@@ -225,12 +222,7 @@ plt.show()
 
 # %%
 used = staff[["sat_index", *drivers[:3], "agency"]].dropna()  # the rows the model used
-fixed_part = mixed.fixed_effects.set_index("term")["estimate"]
-fitted = (
-    fixed_part["Intercept"]
-    + used[drivers[:3]].astype("float64") @ fixed_part[drivers[:3]]
-    + used["agency"].map(mixed.groups.set_index("group")["blup"]).astype("float64")
-)
+fitted = mixed.fitted(used, "agency")
 residuals = pd.DataFrame(
     {"fitted": fitted, "residual": used["sat_index"].astype("float64") - fitted}
 )

@@ -434,6 +434,21 @@ class OrdinalFit:
         ]
         return pd.concat(parts, ignore_index=True)
 
+    def predicted_probabilities(self) -> pd.DataFrame:
+        """Each used row's predicted probability of every answer category.
+
+        Returns
+        -------
+        DataFrame
+            One row per row the model used (in :attr:`design` order), one column per category;
+            rows sum to 1. Fixed-effect dummies, when fitted, are not included (as in
+            :attr:`calibration`, whose mean predicted shares these average to).
+        """
+        eta = (self.design @ self.coefficients.set_index("term")["estimate"]).to_numpy()
+        cumulative = expit(self.cutpoints["estimate"].to_numpy()[None, :] - eta[:, None])
+        bounds = np.column_stack([np.zeros(len(eta)), cumulative, np.ones(len(eta))])
+        return pd.DataFrame(np.diff(bounds, axis=1), columns=self.categories)
+
 
 def _ordinal_calibration(
     y: np.ndarray, eta: np.ndarray, cuts: np.ndarray, w: np.ndarray, categories: Sequence
@@ -707,6 +722,26 @@ class MixedFit:
     def shrunken_group_means(self) -> pd.Series:
         """The model's estimate of each group's mean (``shrunken_mean``), indexed by group."""
         return self.groups.set_index("group")["shrunken_mean"]
+
+    def fitted(self, frame: pd.DataFrame, group: str) -> pd.Series:
+        """Fitted values (fixed part plus the group's predicted intercept) for ``frame``.
+
+        Parameters
+        ----------
+        frame : DataFrame
+            Rows with every numeric fixed term of :attr:`fixed_effects` and ``group``.
+        group : str
+            The column naming each row's group.
+
+        Returns
+        -------
+        Series
+            Indexed like ``frame``; NaN for a group the model did not see.
+        """
+        fixed = self.fixed_effects.set_index("term")["estimate"]
+        terms = [t for t in fixed.index if t != "Intercept"]
+        blups = frame[group].map(self.groups.set_index("group")["blup"]).astype("float64")
+        return fixed["Intercept"] + frame[terms].astype("float64") @ fixed[terms] + blups
 
 
 def fit_random_intercept(

@@ -449,3 +449,33 @@ def test_calibration_tables_are_residual_checks():
     assert table["group"].tolist() == list(range(1, 11)) and table["n"].sum() == n
     assert table["predicted"].is_monotonic_increasing
     assert table["difference"].abs().max() < 0.06
+
+
+def test_ordinal_predicted_probabilities_sum_to_one_and_average_to_the_calibration():
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=600)
+    y = np.digitize(x + rng.logistic(size=600), [-1.5, 0.0, 1.5]) + 1
+    fit = models.fit_ordinal(pd.DataFrame({"y": y, "x": x}), "y", ["x"])
+    probs = fit.predicted_probabilities()
+    assert probs.shape == (fit.n, len(fit.categories))
+    assert np.allclose(probs.sum(axis=1), 1)
+    mean = probs.mean().to_numpy()
+    assert np.allclose(mean, fit.calibration["predicted"].to_numpy(), atol=1e-9)
+    # higher x, higher answers: the top category's probability rises with x
+    assert np.corrcoef(x, probs.iloc[:, -1])[0, 1] > 0.9
+
+
+def test_random_intercept_fitted_values_are_the_fixed_part_plus_the_group_blup():
+    rng = np.random.default_rng(3)
+    groups = np.repeat([f"g{i}" for i in range(8)], 40)
+    x = rng.normal(size=len(groups))
+    effect = dict(zip(sorted(set(groups)), rng.normal(0, 2, size=8), strict=True))
+    y = 10 + 3 * x + np.array([effect[g] for g in groups]) + rng.normal(size=len(groups))
+    frame = pd.DataFrame({"y": y, "x": x, "g": groups})
+    fit = models.fit_random_intercept(frame, "y", ["x"], "g")
+    fitted = fit.fitted(frame, "g")
+    fixed = fit.fixed_effects.set_index("term")["estimate"]
+    blup = fit.groups.set_index("group")["blup"]
+    by_hand = fixed["Intercept"] + fixed["x"] * frame["x"] + frame["g"].map(blup)
+    assert np.allclose(fitted, by_hand) and fitted.index.equals(frame.index)
+    assert np.corrcoef(fitted, y)[0, 1] > 0.95
