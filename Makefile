@@ -65,9 +65,16 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/jupytext --sync notebooks/*.py
 
-## Open JupyterLab on the notebooks with the project's kernel
+# JupyterLab shows Thai in the reports' embedded face and report fragments in the report CSS:
+# helpers.app.lab writes build/lab/custom/custom.css; as a server extension it serves that
+# folder as JupyterLab's custom/ (the user's Jupyter config is not touched).
+LAB_CSS := --LabApp.custom_css=True --ServerApp.jpserver_extensions=helpers.app.lab=True
+
+## Open JupyterLab on the notebooks with the project's kernel and the reports' Thai font
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
+	$(BIN)/python -m helpers.app.lab
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_CSS) \
+		$(if $(filter 0,$(shell id -u)),--allow-root)
 
 ## Time `workbook run` against a papermill + nbconvert CLI loop, and a national-size year
 bench: $(STAMP)
