@@ -9,7 +9,10 @@ the figures they make, so they render correctly whether or not it was called.
 Builders create :class:`matplotlib.figure.Figure` objects directly (not through pyplot), so a
 Jupyter inline backend never displays them: embed them with :func:`figure_html`. Charts are
 meant to survive greyscale printing: series differ by marker, line style or hatching as well
-as by colour.
+as by colour. They print at their natural size on A4: at most :data:`WIDTH_IN` by
+:data:`MAX_HEIGHT_IN` inches (a builder refuses more rows than that holds), every text at least
+:data:`MIN_TEXT_PT` points and inside the figure, every mark at least 3:1 against white. Thai
+labels break between words (PyThaiNLP's dictionary tokenizer), never inside one.
 
 A frame row may carry its audit marker in the column :data:`SOURCES` (see
 :func:`helpers.reports.htmlexport.sources`): the markers of the rows a chart actually plots end
@@ -28,7 +31,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec
 
 import numpy as np
 import pandas as pd
@@ -72,10 +75,18 @@ def withheld(k: int) -> str:
     return f"ไม่เผยแพร่ (ผู้ตอบน้อยกว่า {k} คน) / Not published (fewer than {k} respondents)"
 
 
-TARGET_LABEL = "เป้าหมาย / Target"
+TARGET_LABEL = "ค่าเป้าหมาย / Target"
+PROVISIONAL_TARGET_LABEL = "ค่าเป้าหมายชั่วคราว / Provisional target"  # while not confirmed
 FOCUS_LABEL = "หน่วยงานนี้ / This agency"
 
 WIDTH_IN = 6.5  # A4 portrait text width with ~2 cm margins
+# Charts print at PRINT_SCALE of their natural size (the page's print stylesheet reads it from
+# each chart's --print-width), never shrunk further to fit: at most WIDTH_IN wide (A4 printable
+# width 7.3 in) and MAX_HEIGHT_IN tall (printable height about 10.5 in), every text at least
+# MIN_TEXT_PT, so that it is at least 8 pt on paper.
+PRINT_SCALE = 0.8
+MAX_HEIGHT_IN = round(8.5 / PRINT_SCALE, 2)  # 8.5 in on paper
+MIN_TEXT_PT = 8.0 / PRINT_SCALE
 LINESPACING = 0.8  # the Thai font's line box is tall; 0.8 still clears stacked marks
 EMPTY_HEIGHT = 2.6
 LEGEND_ROW_IN = 0.27
@@ -125,7 +136,6 @@ _RC: dict[str, Any] = {
 }
 
 P = ParamSpec("P")
-R = TypeVar("R")
 
 
 def setup_fonts() -> None:
@@ -145,11 +155,21 @@ def _style() -> Iterator[None]:
         yield
 
 
-def _styled(func: Callable[P, R]) -> Callable[P, R]:
+def _styled(func: Callable[P, Figure]) -> Callable[P, Figure]:
+    """Build with the report style, and refuse a figure too big to print at its full size."""
+
     @functools.wraps(func)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> Figure:
         with _style():
-            return func(*args, **kwargs)
+            fig = func(*args, **kwargs)
+        width, height = fig.get_size_inches()
+        if width > WIDTH_IN + 1e-9 or height > MAX_HEIGHT_IN + 1e-9:
+            raise ValueError(
+                f"{func.__name__}: a chart {width:.1f} x {height:.1f} in is bigger than the "
+                f"{WIDTH_IN} x {MAX_HEIGHT_IN} in that fit an A4 page when printed; "
+                "give it fewer rows."
+            )
+        return fig
 
     return wrapper
 
@@ -163,21 +183,23 @@ def _svg_markup(fig: Figure) -> tuple[str, float, float]:
     """The figure as inline SVG markup ready for an HTML page, and its size in points.
 
     Text stays text (``svg.fonttype: none``) in the report's embedded Thai face, so the browser
-    shapes Thai itself and print is vector-sharp. The XML prologue and metadata (with its date
-    and URLs) are dropped, and ids get a prefix from the content so that several charts on one
-    page never share an id.
+    shapes Thai itself and print is vector-sharp. The SVG is exactly the figure's size (no
+    cropping: the chart builders keep everything inside the figure), so a chart prints at the
+    size it was laid out for. The XML prologue and metadata (with its date and URLs) are
+    dropped, and ids get a prefix from the content so that several charts on one page never
+    share an id.
     """
     import matplotlib
 
     buffer = io.BytesIO()
     with _style(), matplotlib.rc_context({"svg.fonttype": "none"}):
-        fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+        fig.savefig(buffer, format="svg", metadata={"Date": None})
     text = buffer.getvalue().decode("utf-8")
-    text = text[text.index("<svg") :]
+    text = text[text.index("<svg") :].strip()
     text = re.sub(r"\s*<metadata>.*?</metadata>", "", text, flags=re.DOTALL)
     text = re.sub(r'\s+xmlns(:xlink)?="[^"]*"', "", text)
     text = text.replace(_SVG_FONT, "font-family: 'Workbook Thai', 'Laksaman', sans-serif")
-    prefix = "c" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:10] + "-"
+    prefix = _content_id(text) + "-"
     ids = set(_SVG_ID.findall(text))
     text = _SVG_ID.sub(lambda m: f'id="{prefix}{m.group(1)}"', text)
     text = re.sub(
@@ -190,6 +212,13 @@ def _svg_markup(fig: Figure) -> tuple[str, float, float]:
     return text, width, height
 
 
+def _content_id(*parts: str) -> str:
+    """An HTML id from content (deterministic; different content, different id)."""
+    digest = hashlib.sha1("\0".join(parts).encode("utf-8")).hexdigest()[:12]
+    # letters only: a run of digits in a page reads as a phone number to `workbook audit`
+    return "c" + digest.translate(str.maketrans("0123456789", "ghijklmnop"))
+
+
 def _keep_sources(fig: Figure, data: pd.DataFrame) -> None:
     """Remember the audit markers of the rows ``fig`` plots (column :data:`SOURCES`)."""
     if SOURCES not in getattr(data, "columns", ()):
@@ -198,28 +227,68 @@ def _keep_sources(fig: Figure, data: pd.DataFrame) -> None:
     fig._workbook_sources = [*getattr(fig, "_workbook_sources", []), *found]
 
 
-def figure_html(fig: Figure, alt: str, caption: str | None = None) -> str:
-    """Embed ``fig`` as inline SVG inside ``<figure class="chart">`` (``alt`` as its
-    accessible name and title, the audit markers of what it plots as ``data-sources``) and
-    close it."""
-    if not isinstance(alt, str) or not alt.strip():
+Bilingual = str | tuple[str, str]  # (Thai, English); a plain str is one text for both
+
+
+def _pair(text: Bilingual | None, what: str) -> tuple[str, str]:
+    if text is None:
+        return "", ""
+    if isinstance(text, str):
+        return text, ""
+    if isinstance(text, tuple) and len(text) == 2 and all(isinstance(t, str) for t in text):
+        return text
+    raise TypeError(f"figure_html: {what} must be a str or a (Thai, English) tuple of str.")
+
+
+def figure_html(fig: Figure, alt: Bilingual, caption: Bilingual | None = None) -> str:
+    """Embed ``fig`` as inline SVG inside ``<figure class="chart">`` and close it.
+
+    ``alt`` describes the chart to someone who cannot see it; ``alt`` and ``caption`` may each
+    be a (Thai, English) pair. The Thai alt is the SVG's accessible name (``aria-label``; no
+    ``<title>``, whose text could not mark the English terms a Thai alt holds), the English
+    one its description (``aria-describedby`` a visually hidden paragraph in
+    ``lang="en"``); a Thai caption is followed by its English in
+    ``<span class="en" lang="en">``. A plain ``str`` is used as before: as the accessible name,
+    and as the whole caption. The audit markers of what the chart plots are in
+    ``data-sources``. The SVG's ``width``/``height`` are the figure's size in CSS pixels (its
+    ``viewBox`` in points), so the browser's natural size is the size the chart was laid out
+    for."""
+    alt_th, alt_en = _pair(alt, "alt")
+    caption_th, caption_en = _pair(caption, "caption")
+    if not alt_th.strip() or (isinstance(alt, tuple) and not alt_en.strip()):
         raise ValueError("figure_html needs a non-empty alt text describing the chart.")
     marker = sources_attr(*getattr(fig, "_workbook_sources", []))
     svg, width, height = _svg_markup(fig)
     _close(fig)
-    label = html.escape(alt, quote=True)
+    label = html.escape(alt_th, quote=True)
+    described = ""
+    description = ""
+    if alt_en.strip():
+        # unique on a page: the SVG's content (its ids' prefix) and both texts
+        desc_id = _content_id(svg, alt_th, alt_en) + "-desc"
+        described = f' aria-describedby="{desc_id}"'
+        description = (
+            f'<p id="{desc_id}" class="sr-only" lang="en">{html.escape(alt_en, quote=True)}</p>'
+        )
     svg = re.sub(
         r'^<svg([^>]*?)width="[\d.]+pt" height="[\d.]+pt"',
         lambda m: (
-            f'<svg role="img" aria-label="{label}"{marker}{m.group(1)}'
-            f'width="{round(width * CSS_PX_PER_PT)}" height="{round(height * CSS_PX_PER_PT)}"'
+            f'<svg role="img" aria-label="{label}"{described}{marker}{m.group(1)}'
+            f'width="{round(width * CSS_PX_PER_PT)}" height="{round(height * CSS_PX_PER_PT)}" '
+            f'style="--print-width: {round(width * CSS_PX_PER_PT * PRINT_SCALE)}px"'
         ),
         svg,
         count=1,
     )
-    svg = svg.replace(">", f"><title>{label}</title>", 1)
-    figcaption = f"<figcaption>{html.escape(caption, quote=True)}</figcaption>" if caption else ""
-    return f'<figure class="chart">{svg}{figcaption}</figure>'
+    figcaption = ""
+    if caption_th or caption_en:
+        english = (
+            f'<span class="en" lang="en">{html.escape(caption_en, quote=True)}</span>'
+            if caption_en
+            else ""
+        )
+        figcaption = f"<figcaption>{html.escape(caption_th, quote=True)}{english}</figcaption>"
+    return f'<figure class="chart">{svg}{description}{figcaption}</figure>'
 
 
 def _close(fig: Figure) -> None:
@@ -229,76 +298,135 @@ def _close(fig: Figure) -> None:
         plt.close(fig)
 
 
-# Text wrapping. Thai is written without spaces between words, so a long run is broken by
-# character count, never before a combining mark or a following vowel, nor after a leading one.
-_FOLLOWING = set("ะาำๅๆฯ")
-_LEADING = set("เแโใไ")
-_SYLLABLE_END = set("ะำๆฯ")
+# Text wrapping. Thai is written without spaces between words, so lines break between the words
+# PyThaiNLP's dictionary tokenizer (newmm) finds, at spaces, and after a "/" or a dash joining
+# two parts; never inside a word. A word longer than the line stays whole (on its own line).
+_NEVER_STARTS_A_LINE = frozenset("ๆฯ/)")  # Thai repetition and abbreviation marks, "/", ")"
+_BREAK_AFTER = frozenset("/–")
 
 
 def _visible_len(text: str) -> int:
     return sum(1 for ch in text if unicodedata.category(ch) != "Mn")
 
 
-def _can_break(text: str, i: int) -> bool:
-    ch, prev = text[i], text[i - 1]
-    return unicodedata.category(ch) != "Mn" and ch not in _FOLLOWING and prev not in _LEADING
+def _is_thai(ch: str) -> bool:
+    return "\u0e01" <= ch <= "\u0e5b"
 
 
-_COMMON_WORDS = (
-    "การ", "ความ", "และ", "หรือ", "ที่", "ของ", "ให้", "อย่าง", "ได้", "กับ", "ต่อ", "ผู้",
-    "โดย", "จาก", "ซึ่ง", "เป็น", "มี", "ใน", "เพื่อ", "ตาม", "ด้าน", "งาน",
-)  # fmt: skip
+def warm_word_breaker() -> None:
+    """Load PyThaiNLP's word breaker and dictionary now (about half a second): the kernel server
+    calls this once (``kernel_preload`` in config/pipeline.yaml), so that the report kernels
+    forked from it do not each pay it at their first Thai chart label."""
+    _pieces("ผู้รับบริการ")
 
 
-def _syllable_start(text: str, i: int) -> bool:
-    return text[i] in _LEADING or text[i - 1] in _SYLLABLE_END or text.startswith(_COMMON_WORDS, i)
+@functools.lru_cache(maxsize=2048)
+def _pieces(text: str) -> tuple[tuple[bool, str], ...]:
+    """``text`` (single spaces) cut where a line may break: (a space precedes it, piece)."""
+    if any(_is_thai(ch) for ch in text):
+        # Imported here, not with the module: importing PyThaiNLP and loading its dictionary
+        # costs about half a second, paid only by a process that wraps Thai text.
+        from pythainlp.tokenize import word_tokenize
+
+        tokens = word_tokenize(text, engine="newmm", keep_whitespace=True)
+    else:
+        tokens = re.split(r"( )", text)
+    words, offset = set(), 0
+    for token in tokens:
+        offset += len(token)
+        words.add(offset)
+    pieces: list[tuple[bool, str]] = []
+    start, space = 0, False
+    for i in range(1, len(text)):
+        before, ch = text[i - 1], text[i]
+        if ch == " " or before == " ":
+            if ch == " " and i + 1 < len(text) and text[i + 1] not in _NEVER_STARTS_A_LINE:
+                pieces.append((space, text[start:i]))
+                start, space = i + 1, True
+            continue
+        if ch in _NEVER_STARTS_A_LINE or i == start:
+            continue
+        between_thai_words = i in words and _is_thai(before) and _is_thai(ch)
+        after_joiner = (
+            before in _BREAK_AFTER
+            and ch.isalpha()
+            and (before == "/" or (i >= 2 and _is_thai(text[i - 2]) and _is_thai(ch)))
+        )
+        if between_thai_words or after_joiner:
+            pieces.append((space, text[start:i]))
+            start, space = i, False
+    pieces.append((space, text[start:]))
+    return tuple(p for p in pieces if p[1])
 
 
-def _split_long(word: str, width: int) -> list[str]:
-    pieces: list[str] = []
-    start = 0
-    while _visible_len(word[start:]) > width:
-        limit, count = start, 0
-        while limit < len(word) and count + (unicodedata.category(word[limit]) != "Mn") <= width:
-            count += unicodedata.category(word[limit]) != "Mn"
-            limit += 1
-        while limit < len(word) and unicodedata.category(word[limit]) == "Mn":
-            limit -= 1
-        safe = [i for i in range(start + 1, limit + 1) if _can_break(word, i)]
-        if not safe:
-            break
-        preferred = [i for i in safe if _syllable_start(word, i) and i > limit - 12]
-        cut = (preferred or safe)[-1]
-        pieces.append(word[start:cut])
-        start = cut
-    pieces.append(word[start:])
-    return pieces
-
-
-def _wrap(text: object, width: int) -> str:
-    """Wrap at spaces, and inside long runs without spaces (Thai) by character count."""
-    if text is None or (isinstance(text, float) and math.isnan(text)):
-        return ""
-    words: list[str] = []
-    for word in str(text).split():
-        words.extend(_split_long(word, width) if _visible_len(word) > width else [word])
+def _fill(pieces: Sequence[tuple[bool, str]], width: int) -> list[str]:
     lines: list[str] = []
     current = ""
-    for word in words:
-        candidate = f"{current} {word}" if current else word
+    for space, piece in pieces:
+        candidate = f"{current}{' ' if space and current else ''}{piece}"
         if current and _visible_len(candidate) > width:
             lines.append(current)
-            current = word
+            current = piece
         else:
             current = candidate
     if current:
         lines.append(current)
-    return "\n".join(lines)
+    return lines
 
 
-def _title(ax: Axes, title: str) -> None:
-    ax.set_title(title if _visible_len(title) <= 80 else _wrap(title, 80), linespacing=LINESPACING)
+@functools.lru_cache(maxsize=4096)
+def _wrap_text(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    pieces = _pieces(text)
+    lines = _fill(pieces, width)
+    narrowest = width  # as many lines, as even as they can be
+    while narrowest > 1 and len(_fill(pieces, narrowest - 1)) == len(lines):
+        narrowest -= 1
+    wrapped = "\n".join(_fill(pieces, narrowest))
+    thai, slash, english = text.partition(" / ")
+    if "\n" in wrapped and slash and english:  # rather "ไทย /" and "English" on lines of their own
+        parts = f"{_wrap_text(thai + ' /', width)}\n{_wrap_text(english, width)}"
+        if parts.count("\n") <= wrapped.count("\n"):
+            return parts
+    return wrapped
+
+
+def _wrap(text: object, width: int) -> str:
+    """``text`` in lines of at most ``width`` characters (combining marks do not count), broken
+    only between words; a word longer than ``width`` has a line to itself."""
+    if text is None or (isinstance(text, float) and math.isnan(text)):
+        return ""
+    return _wrap_text(str(text), width)
+
+
+@functools.lru_cache(maxsize=1024)
+def _wrap_to(text: str, inches: float, size: float, weight: str = "normal") -> str:
+    """``text`` wrapped (:func:`_wrap`) so that no line is wider than ``inches`` at ``size``
+    points, as far as its words allow."""
+    chars = _visible_len(text)
+    while chars > 1:
+        wrapped = _wrap(text, chars)
+        if max(_text_width_in(line, size, weight) for line in wrapped.split("\n")) <= inches:
+            return wrapped
+        chars -= 1
+    return _wrap(text, 1)
+
+
+TITLE_WIDTH_IN = WIDTH_IN - 0.3
+
+
+def _title(ax: Axes, title: str, **kwargs: Any) -> None:
+    """The chart's title, centred on the figure (not the axes, which the row labels push to the
+    right) and wrapped to fit it."""
+    from matplotlib.transforms import blended_transform_factory
+
+    size, weight = _RC["axes.titlesize"], _RC["axes.titleweight"]
+    ax.set_title(_wrap_to(title, TITLE_WIDTH_IN, size, weight), linespacing=LINESPACING, **kwargs)
+    fig = ax.get_figure()
+    ax.title.set_transform(
+        blended_transform_factory(fig.transFigure, ax.transAxes) + ax.titleOffsetTrans
+    )
+    ax.title.set_x(0.5)
 
 
 def _new_figure(height: float) -> tuple[Figure, Axes]:
@@ -325,11 +453,13 @@ def _no_data(ax: Axes, text: str = NO_DATA) -> None:
     ax.set_yticks([])
 
 
-def _text_width_in(text: str, size: float) -> float:
+@functools.lru_cache(maxsize=4096)
+def _text_width_in(text: str, size: float, weight: str = "normal") -> float:
     from matplotlib.font_manager import FontProperties
     from matplotlib.textpath import text_to_path
 
-    prop = FontProperties(family=[FONT_FAMILY, "DejaVu Sans"], size=size)
+    register_fonts()
+    prop = FontProperties(family=[FONT_FAMILY, "DejaVu Sans"], size=size, weight=weight)
     return text_to_path.get_text_width_height_descent(text, prop, ismath=False)[0] / 72
 
 
@@ -337,14 +467,7 @@ def _legend(fig: Figure, handles: Sequence[Any], labels: Sequence[str]) -> None:
     """Legend below the axes in as many columns as fit; the figure grows to make room."""
     if not handles:
         return
-    size = _RC["legend.fontsize"]
-    widths = [_text_width_in(label, size) + 0.95 for label in labels]
-    ncol = 1
-    for k in range(len(labels), 0, -1):
-        columns = [max(widths[c::k]) for c in range(k)]
-        if sum(columns) <= WIDTH_IN - 0.2:
-            ncol = k
-            break
+    ncol = _legend_columns(labels)
     fig.legend(
         handles,
         labels,
@@ -380,10 +503,18 @@ def _rows_figure(
     return fig, ax
 
 
-def _label_axis(ax: Axes, labels: Sequence[str]) -> np.ndarray:
-    positions = np.arange(len(labels), dtype=float)
+def _label_axis(
+    ax: Axes, labels: Sequence[str], heights: Sequence[float] | None = None
+) -> np.ndarray:
+    """One row per label from the top: at 0, 1, 2... or, given ``heights``, each row as tall
+    as its height (from 0 down)."""
+    if heights is None:
+        edges = np.arange(len(labels) + 1, dtype=float) - 0.5
+    else:
+        edges = np.concatenate([[0.0], np.cumsum(heights, dtype=float)])
+    positions = (edges[:-1] + edges[1:]) / 2
     ax.set_yticks(positions, labels)
-    ax.set_ylim(len(labels) - 0.5, -0.5)
+    ax.set_ylim(edges[-1], edges[0])
     ax.tick_params(axis="y", length=0)
     for text in ax.get_yticklabels():
         text.set_linespacing(LINESPACING)
@@ -430,6 +561,7 @@ def trend_chart(
     title: str,
     ylabel: str,
     target: float | None = None,
+    target_label: str = TARGET_LABEL,
     series_order: Sequence[str] | None = None,
 ) -> Figure:
     """Lines per ``series`` over B.E. ``fiscal_year`` with optional CI bars and target line.
@@ -439,10 +571,10 @@ def trend_chart(
     focus (this agency): drawn boldest, on top, and its years without a value but with a
     :data:`MISSING` text are labelled with that text (in the legend when it has no value at
     all)."""
-    fig, ax = _new_figure(3.3 if len(frame) else EMPTY_HEIGHT)
+    fig, ax = _new_figure(2.6 if len(frame) else EMPTY_HEIGHT)
     _title(ax, title)
     ax.set_xlabel("ปีงบประมาณ พ.ศ. (ค.ศ.) / Fiscal year B.E. (C.E.)")
-    ax.set_ylabel(ylabel)
+    ax.set_ylabel(ylabel.replace(" / ", "\n"), linespacing=LINESPACING)  # Thai over English
     data = _numeric(frame, ["fiscal_year", "value", "ci_low", "ci_high"])
     focus = str(series_order[0]) if series_order else None
     gaps = pd.DataFrame(columns=["fiscal_year", "text"])
@@ -477,12 +609,18 @@ def trend_chart(
         if has_ci and data.loc[data["series"] == s, ["ci_low", "ci_high"]].notna().all(axis=1).any()
     ]
     handles, labels = [], []
+    notes: list[tuple[int, str]] = []
     for name in order:
         style = _series_style(slots[name], name == focus)
         if name not in present:  # the focus without any value: say why, in its own style
             (line,) = ax.plot([], [], **style)
             handles.append(line)
-            labels.append(f"{name}: {'; '.join(dict.fromkeys(gaps['text']))}")
+            # the whole Thai, then the whole English: "หน่วยงานนี้: ไม่เผยแพร่ (…) / This agency: …"
+            why = list(dict.fromkeys(gaps["text"]))
+            name_th, _, name_en = name.partition(" / ")
+            why_th = "; ".join(w.partition(" / ")[0] for w in why)
+            why_en = "; ".join((w.partition(" / ")[2] or w).lower() for w in why)
+            labels.append(f"{name_th}: {why_th} / {name_en or name_th}: {why_en}")
             continue
         rows = data[data["series"] == name].groupby("fiscal_year").first()
         rows = rows.reindex(years)
@@ -507,22 +645,11 @@ def trend_chart(
                 zorder=style["zorder"] - 0.5,
             )
         if name == focus:
-            for year, text in zip(gaps["fiscal_year"], gaps["text"], strict=True):
-                if year in set(rows.dropna(subset=["value"]).index):
-                    continue
-                ax.annotate(
-                    _wrap(f"{name.split(' / ')[0]}: {text.split(' / ')[0]}", 18),
-                    xy=(year, 0),
-                    xycoords=("data", "axes fraction"),
-                    xytext=(0, 4),
-                    textcoords="offset points",
-                    ha="center",
-                    va="bottom",
-                    fontsize=8.5,
-                    color=INK,
-                    linespacing=LINESPACING,
-                    zorder=25,
-                )
+            notes = [
+                (year, f"{name.split(' / ')[0]}: {text.split(' / ')[0]}")
+                for year, text in zip(gaps["fiscal_year"], gaps["text"], strict=True)
+                if year not in set(rows.dropna(subset=["value"]).index)
+            ]
         handles.append(line)
         labels.append(name)
     if has_ci and with_ci:
@@ -532,15 +659,51 @@ def trend_chart(
         handles.append(
             ax.axhline(target, color=INK, linestyle=(0, (6, 3)), linewidth=1.1, zorder=2)
         )
-        labels.append(TARGET_LABEL)
+        labels.append(target_label)
     ax.set_xticks(years, [_year_label(y) for y in years])
     for text in ax.get_xticklabels():
         text.set_linespacing(LINESPACING)
     ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)
     ax.grid(axis="y", color="#e3e3e3", linewidth=0.7)
     ax.set_axisbelow(True)
+    _gap_notes(ax, notes, data, target)
     _legend(fig, handles, labels)
     return fig
+
+
+def _gap_notes(
+    ax: Axes, notes: Sequence[tuple[int, str]], data: pd.DataFrame, target: float | None
+) -> None:
+    """Write why the focus has no value in a year, at the bottom of the plot or, when values
+    of that year (or the target) lie there, at its top."""
+    ax.autoscale_view()
+    low, high = ax.get_ylim()
+    for year, text in notes:
+        columns = [c for c in ("value", "ci_low", "ci_high") if c in data.columns]
+        values = data.loc[data["fiscal_year"] == year, columns]
+        values = [v for v in values.to_numpy(dtype=float).ravel() if not np.isnan(v)]
+        if target is not None and not pd.isna(target):
+            values.append(float(target))
+        at_bottom = all((v - low) / ((high - low) or 1) > 0.3 for v in values)
+        ax.annotate(
+            _wrap(text, 18),
+            xy=(year, 0 if at_bottom else 1),
+            xycoords=("data", "axes fraction"),
+            xytext=(0, 4 if at_bottom else -4),
+            textcoords="offset points",
+            ha="center",
+            va="bottom" if at_bottom else "top",
+            fontsize=MIN_TEXT_PT,
+            color=INK,
+            linespacing=LINESPACING,
+            zorder=25,
+            bbox={  # a line passing behind stays visible, the words stay legible
+                "boxstyle": "round,pad=0.2",
+                "facecolor": "white",
+                "edgecolor": "none",
+                "alpha": 0.85,
+            },
+        )
 
 
 def _ci_handle() -> Any:
@@ -549,7 +712,20 @@ def _ci_handle() -> Any:
     return Line2D([], [], color=INK, marker="|", markersize=10, linestyle="none", linewidth=1)
 
 
-DEFAULT_ANSWERS = ("ผลบวก / Positive", "กลาง ๆ / Neutral", "ผลลบ / Negative")
+DEFAULT_ANSWERS = ("เชิงบวก / Positive", "เป็นกลาง / Neutral", "เชิงลบ / Negative")
+
+# The item chart's rows, in inches (its y axis counts inches): each row as tall as its label.
+ITEM_LABEL_PT = MIN_TEXT_PT
+ITEM_LABEL_IN = 3.55  # the widest label line (the bars keep about 2.7 in)
+ITEM_ROW_IN = 0.25  # a row whose label is one line
+ITEM_LINE_IN = 0.17  # each further line
+ITEM_BAR_IN = 0.18
+ITEM_TOP_IN = 0.36  # the title
+ITEM_BOTTOM_IN = 0.53  # tick labels, the axis label, margins
+ITEM_LEGEND_ROW_PT = 18.6  # a legend row of entries at the legend font size
+ITEM_LEGEND_GAP_PT = 8.0  # between a panel's legend and what is above it
+NOTE_PT = MIN_TEXT_PT  # values and notes written on a chart
+NOTE_WIDTH_IN = WIDTH_IN - ITEM_LABEL_IN - 0.3  # a note written where a row's bars would be
 
 
 @_styled
@@ -558,7 +734,11 @@ def item_chart(frame: pd.DataFrame, *, title: str) -> Figure:
 
     The legend follows each item's answer scale (columns :data:`ANSWER_LABELS`): items of
     different scales are drawn in separate panels, each with its own legend. A row without
-    percentages but with a :data:`MISSING` text keeps its place and shows that text."""
+    percentages but with a :data:`MISSING` text keeps its place and shows that text.
+
+    The chart prints at its full size, so it holds only as many items as fit a page: the 18
+    agreement items of the staff survey do, its 22 items together do not. More raise
+    ``ValueError`` (draw one chart per answer scale, or fewer items a chart)."""
     columns = ["percent_positive", "percent_neutral", "percent_negative"]
     data = _numeric(frame, columns)
     if len(data):
@@ -586,21 +766,53 @@ def item_chart(frame: pd.DataFrame, *, title: str) -> Figure:
     data = data.assign(_answers=answers)
     groups = list(dict.fromkeys(answers))
     labels = {
-        key: [_wrap(x, 45) for x in data.loc[data["_answers"] == key, "label"]] for key in groups
+        key: [
+            _wrap_to(str(x), ITEM_LABEL_IN, ITEM_LABEL_PT)
+            for x in data.loc[data["_answers"] == key, "label"]
+        ]
+        for key in groups
     }
-    legend_in = 0.55
-    heights = [_row_heights(labels[key]) + legend_in for key in groups]
+    notes = {  # why a row has no bars, written across the bars' room
+        key: [
+            _wrap_to(str(x), NOTE_WIDTH_IN, NOTE_PT) if x else ""
+            for x in data.loc[data["_answers"] == key, MISSING]
+        ]
+        for key in groups
+    }
+    rows = {
+        key: np.array(
+            [
+                ITEM_ROW_IN + ITEM_LINE_IN * max(label.count("\n"), note.count("\n"))
+                for label, note in zip(labels[key], notes[key], strict=True)
+            ]
+        )
+        for key in groups
+    }
+    legend_rows = {key: math.ceil(len(key) / _legend_columns(key)) for key in groups}
+    legends_in = sum(_panel_legend_pt(legend_rows[k]) / 72 for k in groups)
+    height = ITEM_TOP_IN + ITEM_BOTTOM_IN + legends_in + sum(rows[k].sum() for k in groups)
+    if height > MAX_HEIGHT_IN:
+        raise ValueError(
+            f"item_chart: {len(data)} items need a chart {height:.1f} in tall, more than the "
+            f"{MAX_HEIGHT_IN} in that fit an A4 page when printed; draw one chart per "
+            "answer scale (the frame's `scale` column), or fewer items."
+        )
     from matplotlib.figure import Figure
+    from matplotlib.transforms import blended_transform_factory, offset_copy
 
-    fig = Figure(figsize=(WIDTH_IN, 0.9 + sum(heights)), layout="constrained")
-    axes = fig.subplots(len(groups), 1, height_ratios=heights, squeeze=False)[:, 0]
-    _title(axes[0], title)
+    fig = Figure(figsize=(WIDTH_IN, height))
+    fig.set_layout_engine("constrained", h_pad=0.03, hspace=0)
+    axes = fig.subplots(
+        len(groups), 1, height_ratios=[rows[k].sum() for k in groups], squeeze=False
+    )[:, 0]
     _keep_sources(fig, data[data[MISSING] == ""])
     colours = (BLUE, NEUTRAL, NEGATIVE)
     hatches = ("", "--", "////")  # dots: 250 KB of SVG
     for ax, key in zip(axes, groups, strict=True):
         part = data[data["_answers"] == key]
-        y = _label_axis(ax, labels[key])
+        y = _label_axis(ax, labels[key], rows[key])
+        for text in ax.get_yticklabels():
+            text.set_fontsize(ITEM_LABEL_PT)
         left = np.zeros(len(part))
         handles = []
         for name, colour, hatch, column in zip(key, colours, hatches, columns, strict=True):
@@ -609,7 +821,7 @@ def item_chart(frame: pd.DataFrame, *, title: str) -> Figure:
                 y,
                 width,
                 left=left,
-                height=0.68,
+                height=ITEM_BAR_IN,
                 color=colour,
                 hatch=hatch or None,
                 hatchcolor="white",
@@ -619,11 +831,20 @@ def item_chart(frame: pd.DataFrame, *, title: str) -> Figure:
             )
             handles.append(bars)
             left = left + width
-        for yi, positive, reason in zip(
-            y, part["percent_positive"].to_numpy(dtype=float), part[MISSING], strict=True
+        for yi, positive, note in zip(
+            y, part["percent_positive"].to_numpy(dtype=float), notes[key], strict=True
         ):
-            if reason:
-                ax.text(1, yi, reason, ha="left", va="center", color=INK, fontsize=9.5)
+            if note:
+                ax.text(
+                    1,
+                    yi,
+                    note,
+                    ha="left",
+                    va="center",
+                    color=INK,
+                    fontsize=NOTE_PT,
+                    linespacing=LINESPACING,
+                )
                 continue
             inside = positive >= 9
             ax.text(
@@ -634,51 +855,56 @@ def item_chart(frame: pd.DataFrame, *, title: str) -> Figure:
                 va="center",
                 color="white" if inside else INK,
                 fontweight="bold",
-                fontsize=9.5,
+                fontsize=NOTE_PT,
                 bbox=None if inside else {"facecolor": "white", "edgecolor": "none", "pad": 0.6},
             )
         ax.set_xlim(0, 100)
         ax.set_xticks(range(0, 101, 20))
         ax.spines["left"].set_visible(False)
-        if len(groups) > 1:  # each panel's legend just above its bars, full width
-            from matplotlib.transforms import blended_transform_factory, offset_copy
-
-            ncol = _legend_columns(key)
-            legend = ax.legend(
-                handles,
-                key,
-                loc="lower left",
-                bbox_to_anchor=(0.01, 1),  # x: the figure's left edge, y: the panel's top
-                bbox_transform=offset_copy(
-                    blended_transform_factory(fig.transFigure, ax.transAxes),
-                    fig=fig,
-                    y=2,
-                    units="points",
-                ),
-                ncol=ncol,
-                handlelength=2.6,
-                columnspacing=1.4,
-                labelspacing=0.2,
-                borderaxespad=0,
-                borderpad=0.2,
-            )
-            legend.set_in_layout(False)  # its room is the title pad below, not a narrower axes
-            pad = 8 + 16 * math.ceil(len(key) / ncol)
-            if ax is axes[0]:
-                ax.set_title(ax.get_title(), pad=pad + 4, linespacing=LINESPACING)
-            else:
-                ax.set_title(" ", pad=pad - 10)
+        # each panel's legend just above its bars, from the left edge of the figure
+        legend = ax.legend(
+            handles,
+            key,
+            loc="lower left",
+            bbox_to_anchor=(0.01, 1),  # x: the figure's left edge, y: the panel's top
+            bbox_transform=offset_copy(
+                blended_transform_factory(fig.transFigure, ax.transAxes),
+                fig=fig,
+                y=2,
+                units="points",
+            ),
+            ncol=_legend_columns(key),
+            handlelength=2.6,
+            columnspacing=1.4,
+            labelspacing=0.2,
+            borderaxespad=0,
+            borderpad=0.2,
+        )
+        legend.set_in_layout(False)  # its room is the title pad below, not a narrower axes
+        pad = _panel_legend_pt(legend_rows[key])
+        if ax is axes[0]:
+            _title(ax, title, pad=pad)
+        else:  # an empty title holds the room of the legend
+            ax.set_title(" ", pad=pad - 16, fontsize=MIN_TEXT_PT)
     axes[-1].set_xlabel("ร้อยละ / Percent")
-    if len(groups) == 1:
-        _legend(fig, handles, list(groups[0]))
+    for ax in axes[:-1]:
+        ax.tick_params(axis="x", labelbottom=False)
     return fig
 
 
+def _panel_legend_pt(rows: int) -> float:
+    """The room of a legend of ``rows`` rows drawn just above a panel, in points."""
+    return ITEM_LEGEND_ROW_PT * rows + 4 + ITEM_LEGEND_GAP_PT
+
+
 def _legend_columns(labels: Sequence[str]) -> int:
+    """As many legend columns as fit the figure's width."""
     size = _RC["legend.fontsize"]
-    widths = [_text_width_in(label, size) + 0.95 for label in labels]
+    # an entry: its handle (2.6 em), the pad to its text (0.8 em), the column spacing (1.4 em);
+    # matplotlib fills the columns one after the other (np.array_split)
+    widths = np.array([_text_width_in(label, size) + 4.8 * size / 72 for label in labels])
     for k in range(len(labels), 0, -1):
-        if sum(max(widths[c::k]) for c in range(k)) <= WIDTH_IN - 0.2:
+        if sum(column.max() for column in np.array_split(widths, k)) <= WIDTH_IN - 0.1:
             return k
     return 1
 
@@ -699,12 +925,12 @@ def benchmark_chart(
         keep = data["value"].notna() | (reasons != "")
         data = data[keep].copy()
         data[MISSING] = reasons[keep].where(data["value"].isna(), "")
-    labels = [_wrap(label, 40) for label in data.get("label", pd.Series(dtype=str))]
+    labels = [_wrap(label, 52) for label in data.get("label", pd.Series(dtype=str))]
     if len(data) and data["value"].isna().all():  # nothing to draw: say why, once
-        fig, ax = _rows_figure([], title, xlabel, base=0.36)
+        fig, ax = _rows_figure([], title, xlabel, base=0.28)
         _no_data(ax, "; ".join(dict.fromkeys(data[MISSING])))
         return fig
-    fig, ax = _rows_figure(labels, title, xlabel, base=0.36)
+    fig, ax = _rows_figure(labels, title, xlabel, base=0.28)
     _keep_sources(fig, data)
     if data.empty:
         _no_data(ax)
@@ -712,22 +938,26 @@ def benchmark_chart(
     y = _label_axis(ax, labels)
     handles, names = [], []
     benchmarks = [  # lighter than the agency's own dot, which stays the boldest mark
-        ("gov_median", "มัธยฐานทั้งประเทศ / Government median", "|", INK, 13, 1.5, "none"),
+        ("gov_median", "มัธยฐานของทุกหน่วยงาน / Median of all agencies", "|", INK, 13, 1.5, "none"),
         ("gov_q3", "ควอร์ไทล์บน / Upper quartile", "D", GREY, 7, 1.2, "none"),
         ("ministry_median", "มัธยฐานกระทรวง / Ministry median", "s", VERMILION, 7.5, 1.2, "none"),
     ]
+    size = _RC["ytick.labelsize"]
+    label_in = max(_text_width_in(line, size) for label in labels for line in label.split("\n"))
+    room = WIDTH_IN - 0.5 - label_in  # for a note: from the axes' left edge to the figure's
     for yi, reason in zip(y, data[MISSING], strict=True):
         if reason:
             ax.annotate(
-                reason,
+                _wrap_to(reason, room, NOTE_PT),
                 xy=(0, yi),
                 xycoords=("axes fraction", "data"),
                 xytext=(4, 0),
                 textcoords="offset points",
                 ha="left",
                 va="center",
-                fontsize=9.5,
+                fontsize=NOTE_PT,
                 color=INK,
+                linespacing=LINESPACING,
             )
     if {"ci_low", "ci_high"} <= set(data.columns):
         ok = data[["ci_low", "ci_high"]].notna().all(axis=1).to_numpy()
@@ -801,10 +1031,10 @@ def funnel_chart(
     focus: str | None = None,
 ) -> Figure:
     """Funnel plot: all agencies in grey, 95 % and 99.8 % limits, the focus agency highlighted."""
-    fig, ax = _new_figure(3.7 if len(points) else EMPTY_HEIGHT)
+    fig, ax = _new_figure(2.5 if len(points) else EMPTY_HEIGHT)
     _title(ax, title)
     ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+    ax.set_ylabel(ylabel.replace(" / ", "\n"), linespacing=LINESPACING)  # Thai over English
     pts = _numeric(points, ["n", "value"])
     pts = pts.dropna(subset=["n", "value"]) if len(pts) else pts
     pts = pts[pts["n"] > 0] if len(pts) else pts
@@ -842,10 +1072,10 @@ def funnel_chart(
     )
     names.append("หน่วยงานอื่น / Other agencies" if is_focus.any() else "หน่วยงาน / Agencies")
     handles.append(ax.axhline(centre, color=INK, linewidth=1.2, zorder=2))
-    names.append("ค่ากลาง / Centre")
+    names.append("มัธยฐานของทุกหน่วยงาน (เส้นกลาง) / Median of all agencies (centre line)")
     for level, style, name in (
-        ("95", (0, (5, 3)), "ขีดจำกัด 95% / 95% limits"),
-        ("99.8", (0, (1, 2)), "ขีดจำกัด 99.8% / 99.8% limits"),
+        ("95", (0, (5, 3)), "ขอบเขตควบคุม 95% / 95% control limits"),
+        ("99.8", (0, (1, 2)), "ขอบเขตควบคุม 99.8% / 99.8% control limits"),
     ):
         lower, upper = f"lower_{level}", f"upper_{level}"
         if not len(lim) or not {lower, upper} <= set(lim.columns):
@@ -925,6 +1155,7 @@ def distribution_chart(
     title: str,
     xlabel: str,
     target: Mapping[str, float] | None = None,
+    target_label: str = TARGET_LABEL,
 ) -> Figure:
     """Box plus jittered strip of agency values per indicator ``label``; optional targets."""
     data = _numeric(frame, ["value"])
@@ -971,12 +1202,12 @@ def distribution_chart(
     from matplotlib.patches import Patch
 
     handles: list[Any] = [
-        Patch(facecolor="#dde6f0", edgecolor=BLUE, label="ช่วงควอร์ไทล์ / Interquartile range"),
+        Patch(facecolor="#dde6f0", edgecolor=BLUE, label="ช่วงระหว่างควอร์ไทล์ / Interquartile range"),
         Line2D([], [], color=BLUE, linewidth=2.2, label="มัธยฐาน / Median"),
         Line2D([], [], color=INK, alpha=0.55, marker="o", linestyle="none", markersize=4.5),
     ]
     names = [
-        "ช่วงควอร์ไทล์ / Interquartile range",
+        "ช่วงระหว่างควอร์ไทล์ / Interquartile range",
         "มัธยฐาน / Median",
         "หน่วยงาน / Agency",
     ]
@@ -997,7 +1228,7 @@ def distribution_chart(
         for yi, v in hits:
             ax.vlines(v, yi - 0.36, yi + 0.36, color=VERMILION, linewidth=1.4, zorder=4)
         handles.append(handle)
-        names.append(TARGET_LABEL)
+        names.append(target_label)
     _finish_rows(ax)
     _legend(fig, handles, names)
     return fig
@@ -1096,7 +1327,7 @@ def bar_chart(
             text,
             ha="left" if value >= 0 or inside else "right",
             va="center",
-            fontsize=9.5,
+            fontsize=NOTE_PT,
             color="white" if inside else INK,
             clip_on=False,
         )

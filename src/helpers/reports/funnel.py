@@ -19,11 +19,12 @@ def funnel_figure(
     limits: pd.DataFrame,
     centre: float,
     code: str,
-    alt: str,
+    alt: str | tuple[str, str],
     focus: str | None = None,
 ) -> str:
     """The funnel plot of A5 or A7 as report HTML (shared by the agency report and the
-    overview)."""
+    overview). ``alt`` says what the plot shows beyond its kind: English, or a (Thai, English)
+    pair (:func:`helpers.reports.charts.figure_html`)."""
     fig = charts.funnel_chart(
         points,
         limits,
@@ -33,8 +34,12 @@ def funnel_figure(
         centre=centre,
         focus=focus,
     )
+    english = f"Funnel plot of {code} for all agencies against their respondents."
+    if isinstance(alt, str):
+        return charts.figure_html(fig, alt=f"{english} {alt}")
+    thai = f"แผนภาพกรวยของ {code}: ทุกหน่วยงานเทียบกับจำนวนผู้ตอบ"
     return charts.figure_html(
-        fig, alt=f"Funnel plot of {code} for all agencies against their respondents. {alt}"
+        fig, alt=(" ".join(filter(None, (thai, alt[0]))), f"{english} {alt[1]}".strip())
     )
 
 

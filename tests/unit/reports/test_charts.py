@@ -1,5 +1,6 @@
-"""Report charts: Thai glyphs render with the vendored font, HTML embedding is safe and
-deterministic, and every builder copes with empty frames and missing values."""
+"""Report charts: Thai glyphs render with the vendored font, Thai lines break between words,
+every chart prints at its full size on A4 with legible text and marks, HTML embedding is safe,
+accessible and deterministic, and every builder copes with empty frames and missing values."""
 
 from __future__ import annotations
 
@@ -16,7 +17,10 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, fontManager
+from matplotlib.legend import Legend
+from matplotlib.text import Text
 
+from helpers.core import config
 from helpers.indicators import kpi
 from helpers.reports import charts, fonts
 
@@ -247,11 +251,11 @@ def test_figure_html_escapes_and_embeds() -> None:
     hostile = "<script>alert(1)</script>"
     out = charts.figure_html(charts.bar_chart(bar_frame(), title="t", xlabel="x"), hostile, hostile)
     assert "<script>" not in out
-    assert out.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 3  # label, title, caption
+    assert out.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 2  # label, caption
     assert "http:" not in out
     assert "https:" not in out
     assert out.startswith('<figure class="chart"><svg role="img" aria-label="&lt;script&gt;')
-    assert "<title>&lt;script&gt;alert(1)&lt;/script&gt;</title>" in out
+    assert "<title>" not in out  # its text could not mark English terms with lang
     assert "<figcaption>" in out
     assert out.endswith("</figure>")
     assert "<?xml" not in out and "<metadata>" not in out and "<!DOCTYPE" not in out
@@ -331,7 +335,7 @@ def test_builders_set_title_and_labels(name: str) -> None:
     elif name != "trend":
         assert ax.get_xlabel() == THAI_X
     if has_ylabel:
-        assert ax.get_ylabel() == THAI_Y
+        assert ax.get_ylabel() == THAI_Y.replace(" / ", "\n")  # Thai over English
 
 
 @pytest.mark.parametrize("name", BUILDERS)
@@ -397,13 +401,14 @@ def test_item_chart_keeps_order_and_wraps_thai() -> None:
     lines = labels[0].split("\n")
     assert len(lines) >= 2
     for line in lines:
-        assert sum(unicodedata.category(c) != "Mn" for c in line) <= 45
+        assert charts._text_width_in(line, charts.ITEM_LABEL_PT) <= charts.ITEM_LABEL_IN
         assert unicodedata.category(line[0]) != "Mn"
+    assert_breaks_between_words(ITEM, labels[0])
     assert ax.get_ylim()[0] > ax.get_ylim()[1]
     assert {"72%", "55%", "6%"} <= {t.get_text() for t in ax.texts}
     hatches = {p.get_hatch() for p in ax.patches}
     assert len(hatches) == 3
-    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]  # above the bars
     assert legend == list(charts.DEFAULT_ANSWERS)
     taller = charts.item_chart(pd.concat([frame] * 3, ignore_index=True), title="t")
     assert taller.get_figheight() > fig.get_figheight()
@@ -414,7 +419,7 @@ def test_benchmark_chart_legend_explains_markers() -> None:
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert legend == [
         "หน่วยงาน / This agency",
-        "มัธยฐานทั้งประเทศ / Government median",
+        "มัธยฐานของทุกหน่วยงาน / Median of all agencies",
         "ควอร์ไทล์บน / Upper quartile",
         "มัธยฐานกระทรวง / Ministry median",
     ]
@@ -472,16 +477,6 @@ def test_bar_chart_value_labels_and_notes() -> None:
     assert ax.get_xlim() == (0, 100)
 
 
-def test_wrap_never_splits_a_cluster() -> None:
-    text = "ก" + "ที่นั่นปั้นกี่ญี่ปุ่น" * 6
-    for line in charts._wrap(text, 10).split("\n"):
-        assert unicodedata.category(line[0]) != "Mn"
-        assert line[0] not in "ะาำ"
-        assert line[-1] not in "เแโใไ"
-    assert charts._wrap("short words only", 45) == "short words only"
-    assert charts._wrap(np.nan, 45) == ""
-
-
 def test_figure_html_marks_the_respondents_of_the_rows_it_plots() -> None:
     frame = bar_frame().assign(value=[0.4, np.nan, 0.1, 0.2][: len(bar_frame())])
     marks = [f"2565/staff/corr:m{i} 01001={100 + i}" for i in range(len(frame))]
@@ -493,6 +488,499 @@ def test_figure_html_marks_the_respondents_of_the_rows_it_plots() -> None:
     assert shown == "; ".join(plotted) and marks[1] not in shown  # the NaN row is not drawn
     plain = charts.figure_html(charts.bar_chart(bar_frame(), title="t", xlabel="x"), "bars")
     assert "data-sources" not in plain
+
+
+# HTML: bilingual alt text and caption
+
+ALT = ("แผนภูมิแท่ง <ทดสอบ>", "Bar chart <test> & more")
+CAPTION = ('คำอธิบาย "ภาพ"', "Caption 'of' the chart")
+
+
+def test_figure_html_with_thai_and_english_alt_and_caption() -> None:
+    frame = bar_frame().assign(**{charts.SOURCES: ["2565/staff/A3 01001=10", ""]})
+    out = charts.figure_html(charts.bar_chart(frame, title="t", xlabel="x"), ALT, CAPTION)
+    match = re.fullmatch(
+        r'<figure class="chart"><svg role="img" aria-label="([^"]*)" aria-describedby="([^"]+)"'
+        r' data-sources="([^"]*)"[^>]*>.*</svg>'
+        r'<p id="([^"]+)" class="sr-only" lang="en">([^<]*)</p>'
+        r'<figcaption>([^<]*)<span class="en" lang="en">([^<]*)</span></figcaption></figure>',
+        out,
+        flags=re.DOTALL,
+    )
+    assert match, out[:300]
+    label, described, marker, pid, english, caption_th, caption_en = match.groups()
+    assert label == "แผนภูมิแท่ง &lt;ทดสอบ&gt;"
+    assert described == pid and out.count(f'id="{pid}"') == 1
+    assert english == "Bar chart &lt;test&gt; &amp; more"
+    assert caption_th == "คำอธิบาย &quot;ภาพ&quot;"
+    assert caption_en == "Caption &#x27;of&#x27; the chart"
+    assert marker == "2565/staff/A3 01001=10"  # the audit marker, as with a plain alt
+
+
+def test_figure_html_description_ids_are_stable_and_unique_on_a_page() -> None:
+    def page() -> str:  # two charts with the same alt text
+        return "".join(
+            charts.figure_html(build(make()), ALT)
+            for make, build, _ in (BUILDERS["bar"], BUILDERS["trend"])
+        )
+
+    first = page()
+    assert first == page()  # deterministic: no counter, no randomness
+    described = re.findall(r'aria-describedby="([^"]+)"', first)
+    assert len(described) == 2 and described[0] != described[1]
+    ids = re.findall(r'\bid="([^"]+)"', first)
+    assert len(ids) == len(set(ids)) and set(described) <= set(ids)
+    other = charts.figure_html(build_bar(), ("แผนภูมิแท่ง", "Another description"))
+    again = charts.figure_html(build_bar(), ("แผนภูมิแท่ง", "Yet another description"))
+    assert re.search(r'aria-describedby="([^"]+)"', other).group(1) != re.search(
+        r'aria-describedby="([^"]+)"', again
+    ).group(1)  # the same chart described otherwise: another id
+
+
+def build_bar() -> Figure:
+    return charts.bar_chart(bar_frame(), title=THAI_TITLE, xlabel=THAI_X)
+
+
+def test_figure_html_keeps_plain_strings() -> None:
+    out = charts.figure_html(build_bar(), "bars", "A caption")
+    assert 'aria-label="bars"' in out and "aria-describedby" not in out and "sr-only" not in out
+    assert out.endswith("<figcaption>A caption</figcaption></figure>")
+    both = charts.figure_html(build_bar(), ALT, "Only one caption")
+    assert both.endswith("<figcaption>Only one caption</figcaption></figure>")
+
+
+@pytest.mark.parametrize("alt", [("แผนภูมิ", ""), ("", "Chart"), ("   ", " ")])
+def test_figure_html_requires_both_alt_texts(alt: tuple[str, str]) -> None:
+    with pytest.raises(ValueError, match="alt"):
+        charts.figure_html(Figure(), alt)
+
+
+def test_figure_html_rejects_other_alt_types() -> None:
+    with pytest.raises(TypeError, match="alt"):
+        charts.figure_html(Figure(), ("th", "en", "extra"))  # type: ignore[arg-type]
+
+
+def test_figure_html_natural_size_is_the_figure_size() -> None:
+    for name, (make, build, _) in BUILDERS.items():
+        fig = build(make())
+        width, height = fig.get_size_inches()
+        out = charts.figure_html(fig, ALT)
+        svg = re.search(r"<svg[^>]*>", out).group(0)
+        assert re.search(r'viewBox="0 0 [\d.]+ [\d.]+"', svg), name
+        assert f'width="{round(width * 96)}"' in svg, name  # CSS px: 96 per inch
+        assert f'height="{round(height * 96)}"' in svg, name
+
+
+# Thai line breaks: between words only
+
+
+def newmm_boundaries(text: str) -> set[int]:
+    from pythainlp.tokenize import word_tokenize
+
+    offsets, at = set(), 0
+    for token in word_tokenize(text, engine="newmm", keep_whitespace=True):
+        at += len(token)
+        offsets.add(at)
+    return offsets
+
+
+def assert_breaks_between_words(text: str, wrapped: str) -> None:
+    """Every line of ``wrapped`` ends on a word boundary (newmm) of ``text``, at a space or
+    after a "/"; nothing else changes."""
+    text = " ".join(text.split())
+    boundaries = newmm_boundaries(text)
+    at = 0
+    lines = wrapped.split("\n")
+    for line in lines:
+        assert line and text.startswith(line, at), (text, wrapped)
+        at += len(line)
+        if line is lines[-1]:
+            break
+        assert at in boundaries or text[at - 1] == "/", (text[:at], text[at:])
+        assert text[at] not in "ๆฯ/)", (text[:at], text[at:])
+        at += text[at] == " "
+    assert at == len(text)
+
+
+def item_labels() -> list[str]:
+    """Every item label of the staff survey as the agency report shows it."""
+    from helpers.reports.agency import REVERSED_MARK
+
+    book = config.codebook("staff_survey")
+    mark = REVERSED_MARK.split(" / ")[0]
+    return [f"{c.th} {mark}" if c.reverse else c.th for c in book.items()]
+
+
+@pytest.mark.parametrize(
+    ("text", "width"),
+    [
+        ("ผู้รับบริการ", 8),
+        ("ต่อเนื่อง", 5),
+        ("จำเป็น", 4),
+        ("ความเชื่อมั่นของผู้รับบริการ", 12),
+        ("ความเชื่อมั่นของผู้รับบริการ", 20),
+        ("ผู้บังคับบัญชาสนับสนุนให้ท่านเรียนรู้และพัฒนาตนเองอย่างต่อเนื่อง", 18),
+    ],
+)
+def test_wrap_never_breaks_a_thai_word(text: str, width: int) -> None:
+    wrapped = charts._wrap(text, width)
+    assert_breaks_between_words(text, wrapped)
+    for word in ("ผู้รับ", "บริการ", "ต่อเนื่อง", "จำเป็น", "ความเชื่อมั่น"):
+        if word in text:
+            assert any(word in line for line in wrapped.split("\n")), (word, wrapped)
+    for line in wrapped.split("\n"):  # longer only when it is one word
+        assert charts._visible_len(line) <= width or len(newmm_boundaries(line)) == 1
+
+
+def test_wrap_keeps_short_words_and_whole_words() -> None:
+    assert charts._wrap("ผู้รับบริการ", 8) == "ผู้รับบริการ"  # 8 characters: fits
+    assert charts._wrap("ต่อเนื่อง", 3) == "ต่อเนื่อง"  # one word, longer than the line
+    assert charts._wrap("จำเป็น", 2) == "จำเป็น"
+    assert charts._wrap("short words only", 45) == "short words only"
+    assert charts._wrap("  spaced \n  out  ", 45) == "spaced out"
+    assert charts._wrap(np.nan, 45) == ""
+    assert charts._wrap(None, 45) == ""
+    assert charts._wrap("กลาง ๆ / Neutral", 6) == "กลาง ๆ /\nNeutral"  # ๆ and / end a line
+    assert charts._wrap("ร้อยละ/Percent", 8) == "ร้อยละ/\nPercent"  # after "/" between parts
+    assert charts._wrap("(0–100) Index", 7) == "(0–100)\nIndex"  # no break inside "(0–100)"
+
+
+@pytest.mark.parametrize("width", [12, 18, 30, 40])
+def test_item_labels_break_only_between_words_within_the_width(width: int) -> None:
+    labels = item_labels()
+    assert len(labels) == 22
+    for label in labels:
+        wrapped = charts._wrap(label, width)
+        assert_breaks_between_words(label, wrapped)
+        for line in wrapped.split("\n"):  # longer only when it cannot break
+            assert charts._visible_len(line) <= width or charts._wrap(line, 1) == line, line
+
+
+def test_item_chart_labels_break_between_words_and_fit_their_column() -> None:
+    for scale in ("agree5", "amount5"):
+        fig = charts.item_chart(staff_items(scale), title=THAI_TITLE)
+        shown = [t.get_text() for ax in fig.axes for t in ax.get_yticklabels()]
+        by_text = {re.sub(r"\s", "", label): label for label in item_labels()}
+        for label in shown:
+            assert_breaks_between_words(by_text[re.sub(r"\s", "", label)], label)
+            for line in label.split("\n"):
+                assert charts._text_width_in(line, charts.ITEM_LABEL_PT) <= charts.ITEM_LABEL_IN
+
+
+def test_wrap_is_cached() -> None:
+    charts._wrap_text.cache_clear()
+    for _ in range(3):
+        charts._wrap(ITEM, 30)
+    info = charts._wrap_text.cache_info()
+    assert info.misses == 1 and info.hits == 2
+
+
+def test_wrap_never_splits_a_cluster() -> None:
+    text = "ก" + "ที่นั่นปั้นกี่ญี่ปุ่น" * 6
+    for line in charts._wrap(text, 10).split("\n"):
+        assert unicodedata.category(line[0]) != "Mn"
+        assert line[0] not in "ะาำ"
+        assert line[-1] not in "เแโใไ"
+    assert_breaks_between_words(text, charts._wrap(text, 10))
+
+
+# print: every chart at its natural size on A4 (6.5 x 8.5 in at most), text at least 8 pt
+
+
+def staff_items(scale: str) -> pd.DataFrame:
+    """The items of one answer scale as the agency report gives them to the item chart."""
+    from helpers.reports.agency import REVERSED_ANSWERS, SCALE_ANSWERS
+
+    rng = np.random.default_rng(len(scale))
+    rows = []
+    for label, column in zip(item_labels(), config.codebook("staff_survey").items(), strict=True):
+        if column.scale != scale:
+            continue
+        answers = (REVERSED_ANSWERS if column.reverse else SCALE_ANSWERS)[scale]
+        positive, neutral = rng.uniform(40, 65), rng.uniform(15, 30)
+        rows.append(
+            {
+                "item": column.name,
+                "scale": scale,
+                "label": label,
+                "percent_positive": positive,
+                "percent_neutral": neutral,
+                "percent_negative": 100 - positive - neutral,
+                **dict(zip(charts.ANSWER_LABELS, answers, strict=True)),
+                charts.MISSING: "",
+            }
+        )
+    frame = pd.DataFrame(rows)
+    frame.loc[2, ["percent_positive", "percent_neutral", "percent_negative"]] = np.nan
+    frame.loc[2, charts.MISSING] = charts.withheld(10)  # a withheld item keeps its row
+    return frame
+
+
+CONSTRUCTS = [
+    "ระบบนิเวศการเรียนรู้ / Learning ecosystem",
+    "กรอบทักษะ / Skillsets",
+    "กรอบความคิด / Mindset",
+    "มองภาพรวม / Big Picture Thinker",
+    "สร้างนวัตกรรมมุ่งผลลัพธ์ / Result-oriented Innovator",
+    "ยึดมั่นความซื่อตรง / Person of Integrity",
+    "ทำงานร่วมกันอย่างมืออาชีพ / Professional Collaborator",
+]
+INDICATORS = [
+    "A3 Staff with an IDP being carried out (%)",
+    "A5 Staff satisfaction with development (index 0-100)",
+    "A6 Staff whose work shows innovation (%)",
+    "A7 Service users with high trust (%)",
+]
+
+
+def realistic_trend() -> pd.DataFrame:
+    frame = trend_frame()
+    gap = (frame["series"] == AGENCY) & (frame["fiscal_year"] == 2564)
+    frame.loc[gap, ["value", "ci_low", "ci_high"]] = np.nan
+    frame[charts.MISSING] = ""
+    frame.loc[gap, charts.MISSING] = charts.withheld(10)
+    return frame
+
+
+def realistic_benchmark() -> pd.DataFrame:
+    rng = np.random.default_rng(1)
+    value = rng.uniform(55, 70, len(CONSTRUCTS))
+    value[3] = np.nan  # withheld: the row says why
+    return pd.DataFrame(
+        {
+            "label": CONSTRUCTS,
+            "value": value,
+            "ci_low": value - 3,
+            "ci_high": value + 3,
+            "gov_median": value - 2,
+            "gov_q3": value + 4,
+            "ministry_median": value - 5,
+            charts.MISSING: ["", "", "", charts.withheld(10), "", "", ""],
+        }
+    )
+
+
+def realistic_funnel() -> tuple[pd.DataFrame, pd.DataFrame]:
+    rng = np.random.default_rng(2)
+    n = np.round(rng.lognormal(5, 1, 38)) + 20
+    points = pd.DataFrame(
+        {
+            "agency_code": [f"{i:05d}" for i in range(38)],
+            "n": n,
+            "value": 60 + rng.normal(0, 40 / np.sqrt(n)),
+        }
+    )
+    limits = kpi.funnel_limits(60, np.geomspace(n.min() * 0.8, n.max() * 1.2, 80), percent=True)
+    return points, limits
+
+
+def realistic_distribution() -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    return pd.DataFrame(
+        {
+            "label": np.repeat(INDICATORS, 38),
+            "value": rng.uniform(20, 75, 38 * len(INDICATORS)),
+        }
+    )
+
+
+def realistic_coefficients() -> pd.DataFrame:
+    estimate = np.array([0.83, 0.39, 0.35, 0.47, -0.05])
+    return pd.DataFrame(
+        {
+            "label": [
+                *CONSTRUCTS[:3],
+                "การดำเนินการตาม IDP / IDP carried out",
+                "ภาระงาน / Workload",
+            ],
+            "estimate": estimate,
+            "ci_low": estimate - 0.06,
+            "ci_high": estimate + 0.06,
+        }
+    )
+
+
+def realistic_bars() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "label": [*CONSTRUCTS[:3], "การดำเนินการตาม IDP / IDP carried out"],
+            "value": [0.45, 0.33, -0.31, 0.11],
+        }
+    )
+
+
+def _funnel(points: pd.DataFrame, limits: pd.DataFrame, focus: str | None) -> Figure:
+    return charts.funnel_chart(
+        points,
+        limits,
+        title="A5: แผนภาพกรวย / Funnel plot",
+        xlabel="จำนวนผู้ตอบ / Respondents",
+        ylabel="ดัชนี (0–100) / Index (0–100)",
+        centre=60,
+        focus=focus,
+    )
+
+
+# Every chart function with frames like the reports' (long Thai and English labels, wrapped
+# titles, withheld rows, legends); the titles are the reports' longest.
+REALISTIC: dict[str, Callable[[], Figure]] = {
+    "trend": lambda: charts.trend_chart(
+        realistic_trend(),
+        title="ดัชนีความพึงพอใจ: หน่วยงาน กระทรวง ทั้งประเทศ / Satisfaction index over time",
+        ylabel="ดัชนี (0–100) / Index (0–100)",
+        target=75,
+        series_order=[AGENCY, MINISTRY, GOVERNMENT],
+    ),
+    "trend, no data": lambda: charts.trend_chart(
+        trend_frame().iloc[0:0], title=THAI_TITLE, ylabel=THAI_Y
+    ),
+    "item, agree5": lambda: charts.item_chart(
+        staff_items("agree5"), title="ร้อยละของคำตอบรายข้อ / Answers by item (%)"
+    ),
+    "item, amount5": lambda: charts.item_chart(
+        staff_items("amount5"), title="ร้อยละของคำตอบรายข้อ / Answers by item (%)"
+    ),
+    "item, 16 two-line labels": lambda: charts.item_chart(
+        staff_items("agree5").iloc[[1, 14, 15, 16, 17] * 3 + [1]],
+        title="ร้อยละของคำตอบรายข้อ / Answers by item (%)",
+    ),
+    "benchmark": lambda: charts.benchmark_chart(
+        realistic_benchmark(),
+        title="ระบบนิเวศ ทักษะ กรอบความคิด และคุณลักษณะ / Constructs and personas",
+        xlabel="คะแนน (0–100) / Score (0–100)",
+        xlim=(0, 100),
+    ),
+    "funnel": lambda: _funnel(*realistic_funnel(), focus="00007"),
+    "funnel, no focus": lambda: _funnel(*realistic_funnel(), focus=None),
+    "distribution": lambda: charts.distribution_chart(
+        realistic_distribution(),
+        title="ตัวชี้วัดจากแบบสำรวจ / Survey indicators across agencies",
+        xlabel="ร้อยละ หรือ ดัชนี (0–100) / Percent or index (0–100)",
+        target={INDICATORS[0]: 80, INDICATORS[2]: 50},
+    ),
+    "coefficient": lambda: charts.coefficient_chart(
+        realistic_coefficients(),
+        title="ปัจจัยของความพึงพอใจโดยรวม / Drivers of overall satisfaction",
+        xlabel="log-odds ต่อหนึ่งหน่วย (95%) / log-odds per unit (95% CI)",
+    ),
+    "bar": lambda: charts.bar_chart(
+        realistic_bars(),
+        title="สหสัมพันธ์กับดัชนีความพึงพอใจ / Correlation with the satisfaction index",
+        xlabel="สหสัมพันธ์ (r) / Correlation (r)",
+        xlim=(-1, 1),
+    ),
+    "bar, withheld": lambda: charts.bar_chart(
+        realistic_bars().assign(
+            value=np.nan, **{charts.MISSING: "ไม่วิเคราะห์ (ผู้ตอบน้อยกว่า 30 คน) / Not analysed"}
+        ),
+        title="สหสัมพันธ์กับดัชนีความพึงพอใจ / Correlation with the satisfaction index",
+        xlabel="สหสัมพันธ์ (r) / Correlation (r)",
+    ),
+}
+
+
+def drawn_texts(fig: Figure) -> list[Text]:
+    """The texts a reader sees: visible, not blank, and no tick label of a tick outside the
+    axis limits (matplotlib does not draw those)."""
+    fig.draw_without_rendering()
+    hidden = set()
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            low, high = sorted(axis.get_view_interval())
+            slack = 1e-9 * max(abs(low), abs(high), 1)
+            for ticks, locs in (
+                (axis.get_major_ticks(), axis.get_majorticklocs()),
+                (axis.get_minor_ticks(), axis.get_minorticklocs()),
+            ):
+                for tick, loc in zip(ticks, locs, strict=False):
+                    if not low - slack <= loc <= high + slack:
+                        hidden |= {id(tick.label1), id(tick.label2)}
+    return [
+        t
+        for t in fig.findobj(Text)
+        if t.get_visible() and t.get_text().strip() and id(t) not in hidden
+    ]
+
+
+def assert_printable(fig: Figure, name: str = "") -> None:
+    """The figure prints at its natural size on A4 portrait: at most WIDTH_IN x MAX_HEIGHT_IN,
+    every text it shows at least 8 pt and inside the figure (nothing clipped)."""
+    width, height = fig.get_size_inches()
+    assert width <= charts.WIDTH_IN + 1e-9, (name, width)
+    assert height <= charts.MAX_HEIGHT_IN + 1e-9, (name, height)
+    texts = drawn_texts(fig)
+    assert texts, name
+    for text in texts:
+        assert text.get_fontsize() >= charts.MIN_TEXT_PT >= 8, (name, text.get_text())
+    renderer = fig._get_renderer()
+    box = fig.bbox
+    legends = [a for a in fig.findobj(Legend) if a.get_visible()]
+    for artist in [*texts, *legends]:
+        extent = artist.get_window_extent(renderer)
+        inside = (
+            extent.x0 >= box.x0 - 1
+            and extent.y0 >= box.y0 - 1
+            and extent.x1 <= box.x1 + 1
+            and extent.y1 <= box.y1 + 1
+        )
+        what = artist.get_text() if isinstance(artist, Text) else "legend"
+        assert inside, (name, what, extent.extents / fig.dpi, (width, height))
+
+
+@pytest.mark.parametrize("name", REALISTIC)
+def test_every_chart_prints_with_text_of_at_least_8_pt_on_paper(name: str) -> None:
+    assert_printable(REALISTIC[name](), name)
+
+
+@pytest.mark.parametrize("name", BUILDERS)
+def test_every_chart_prints_at_full_size_with_small_and_empty_frames(name: str) -> None:
+    make, build, _ = BUILDERS[name]
+    assert_printable(build(make()), name)
+    assert_printable(build(make().iloc[0:0]), name)
+
+
+def test_the_printable_check_catches_small_text_big_figures_and_clipping() -> None:
+    fig = charts.bar_chart(bar_frame(), title=THAI_TITLE, xlabel=THAI_X)
+    fig.axes[0].texts[0].set_fontsize(9)  # 7.2 pt on paper
+    with pytest.raises(AssertionError):
+        assert_printable(fig)
+    fig = charts.bar_chart(bar_frame(), title=THAI_TITLE, xlabel=THAI_X)
+    fig.set_figheight(charts.MAX_HEIGHT_IN + 0.5)
+    with pytest.raises(AssertionError):
+        assert_printable(fig)
+    fig = charts.bar_chart(bar_frame(), title=THAI_TITLE, xlabel=THAI_X)
+    fig.axes[0].set_title("ชื่อยาวมาก / A very long title " * 4)  # unwrapped: runs off the page
+    with pytest.raises(AssertionError):
+        assert_printable(fig)
+
+
+def test_item_chart_fits_one_answer_scale_and_refuses_more_than_a_page() -> None:
+    agree = charts.item_chart(staff_items("agree5"), title=THAI_TITLE)  # 18 items, 2 panels
+    assert len(agree.axes) == 2  # the reverse-coded item has its own legend
+    assert agree.get_figheight() <= charts.MAX_HEIGHT_IN
+    both = pd.concat([staff_items("agree5"), staff_items("amount5")], ignore_index=True)
+    with pytest.raises(ValueError, match=r"item_chart: 22 items .* one chart per answer scale"):
+        charts.item_chart(both, title=THAI_TITLE)
+
+
+def test_item_chart_rows_are_as_tall_as_their_labels_and_notes() -> None:
+    fig = charts.item_chart(staff_items("agree5"), title=THAI_TITLE)
+    fig.draw_without_rendering()
+    for ax in fig.axes:
+        lines = [t.get_text().count("\n") for t in ax.get_yticklabels()]
+        for text in ax.texts:  # the withheld row's note is longer than its label
+            row = int(np.argmin(np.abs(ax.get_yticks() - text.get_position()[1])))
+            lines[row] = max(lines[row], text.get_text().count("\n"))
+        rows = sum(charts.ITEM_ROW_IN + charts.ITEM_LINE_IN * n for n in lines)
+        assert ax.get_ylim()[0] == pytest.approx(rows)  # the y axis counts inches
+        height = ax.get_position().height * fig.get_figheight()
+        assert height == pytest.approx(rows, rel=0.08)  # so bars are ITEM_BAR_IN thick
+
+
+def test_other_charts_refuse_more_rows_than_a_page() -> None:
+    many = pd.DataFrame({"label": [f"แถว {i} / Row {i}" for i in range(30)], "value": 1.0})
+    with pytest.raises(ValueError, match=r"bar_chart: a chart .* bigger than"):
+        charts.bar_chart(many, title="t", xlabel="x")
 
 
 # contrast (WCAG 1.4.11): every data mark at least 3:1 against the white background
@@ -511,42 +999,116 @@ def contrast_with_white(colour) -> float:
     return 1.05 / (_luminance(colour) + 0.05)
 
 
-def _mark_colours(fig: Figure) -> set[tuple[float, ...]]:
-    """The colours of the data marks of every axes (lines, markers, bars, scatter points),
-    leaving out white and transparent ones (outlines and fills that carry nothing)."""
+def _with_alpha(colour, alpha: float | None) -> tuple[float, ...] | None:
     from matplotlib.colors import to_rgba
 
-    found = []
+    if colour is None or (isinstance(colour, str) and colour.lower() == "none"):
+        return None
+    rgba = to_rgba(colour)
+    if alpha is not None:
+        rgba = (*rgba[:3], rgba[3] * alpha)
+    if rgba[3] == 0 or rgba[:3] == (1.0, 1.0, 1.0):  # nothing drawn, or a white separator
+        return None
+    return rgba
+
+
+def _mark_colours(fig: Figure) -> dict[tuple[float, ...], str]:
+    """The colours of everything drawn in a figure except text, backgrounds, axes (spines,
+    ticks, gridlines), legend frames and text boxes: lines, markers, bars, boxes, scatter
+    points, arrows, and the legend's samples of them, with their alpha over white. A filled
+    shape outlined in a colour of at least 3:1 is told by its outline, so its fill is left out
+    (the box of a box plot). White is left out: it separates marks."""
+    from matplotlib.collections import Collection
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    fig.draw_without_rendering()
+    skip = {id(fig.patch)}
     for ax in fig.axes:
-        for line in ax.lines:
-            if line.get_linestyle() not in ("None", "none", "") and line.get_linewidth() > 0:
-                found.append(line.get_color())
-            if line.get_marker() not in ("None", "none", "", None):
-                found += [line.get_markerfacecolor(), line.get_markeredgecolor()]
-        for collection in ax.collections:
-            found += list(collection.get_facecolors()) + list(collection.get_edgecolors())
-        for patch in ax.patches:
-            found.append(patch.get_facecolor())
-    out = set()
-    for colour in found:
-        if isinstance(colour, str) and colour.lower() == "none":
+        skip.add(id(ax.patch))
+        skip |= {id(spine) for spine in ax.spines.values()}
+        for axis in (ax.xaxis, ax.yaxis):
+            skip |= {id(a) for a in axis.findobj()}
+    for legend in fig.findobj(Legend):
+        skip.add(id(legend.legendPatch))
+    for text in fig.findobj(Text):
+        if text.get_bbox_patch() is not None:
+            skip.add(id(text.get_bbox_patch()))
+    found: dict[tuple[float, ...], str] = {}
+
+    def keep(colour, alpha, what) -> None:
+        rgba = _with_alpha(colour, alpha)
+        if rgba is not None:
+            found.setdefault(rgba, what)
+
+    for artist in fig.findobj(lambda a: isinstance(a, (Line2D, Collection, Patch))):
+        if id(artist) in skip or not artist.get_visible():
             continue
-        rgba = to_rgba(colour)
-        if rgba[3] == 0 or rgba[:3] == (1.0, 1.0, 1.0):
+        alpha = artist.get_alpha()
+        what = f"{type(artist).__name__} {artist.get_label()}"
+        if isinstance(artist, Line2D):
+            if artist.get_linestyle() not in ("None", "none", "") and artist.get_linewidth() > 0:
+                keep(artist.get_color(), alpha, what)
+            if artist.get_marker() not in ("None", "none", "", None, "|", "_"):
+                keep(artist.get_markerfacecolor(), alpha, what)
+            if artist.get_marker() not in ("None", "none", "", None):
+                keep(artist.get_markeredgecolor(), alpha, what)
             continue
-        out.add(rgba)
-    return out
+        if isinstance(artist, Collection):
+            faces, edges = list(artist.get_facecolors()), list(artist.get_edgecolors())
+            widths = artist.get_linewidths()
+        else:
+            faces, edges, widths = (
+                [artist.get_facecolor()],
+                [artist.get_edgecolor()],
+                [artist.get_linewidth()],
+            )
+        drawn_edges = max(widths, default=0) > 0
+        if drawn_edges:
+            for edge in edges:
+                keep(edge, None, what)
+        outlined = drawn_edges and all(
+            _with_alpha(e, None) is not None and contrast_with_white(e) >= 3 for e in edges
+        )
+        filled = not isinstance(artist, Patch) or artist.get_fill()
+        if filled and not outlined:
+            for face in faces:
+                keep(face, None, what)
+    return found
 
 
-def test_every_mark_colour_has_3_to_1_against_white() -> None:
+MARKED = {
+    **{name: (lambda m=make, b=build: b(m())) for name, (make, build, _) in BUILDERS.items()},
+    **{
+        f"realistic {name}": make
+        for name, make in REALISTIC.items()
+        if "no data" not in name and "withheld" not in name  # nothing drawn
+    },
+}
+
+
+def test_every_mark_colour_constant_has_3_to_1_against_white() -> None:
     for colour in charts.MARK_COLOURS:
         assert contrast_with_white(colour) >= 3, colour
-    for name in ("trend", "item", "benchmark", "funnel", "bar"):
-        make, build, _ = BUILDERS[name]
-        colours = _mark_colours(build(make()))
-        assert colours, name
-        for colour in colours:
-            assert contrast_with_white(colour) >= 3, (name, colour)
+
+
+@pytest.mark.parametrize("name", MARKED)
+def test_every_mark_drawn_has_3_to_1_against_white(name: str) -> None:
+    colours = _mark_colours(MARKED[name]())
+    assert colours, name
+    for colour, what in colours.items():
+        assert contrast_with_white(colour) >= 3, (name, what, colour)
+
+
+def test_the_contrast_check_sees_light_marks() -> None:
+    fig = charts.funnel_chart(
+        funnel_points(), funnel_limits(), title="t", xlabel="x", ylabel="y", centre=60, focus="AG3"
+    )
+    fig.axes[0].collections[0].set_edgecolor(charts.LIGHT)  # the other agencies, too light
+    assert any(contrast_with_white(c) < 3 for c in _mark_colours(fig))
+    fig = charts.distribution_chart(distribution_frame(), title="t", xlabel="x")
+    fig.axes[0].collections[0].set_alpha(0.3)  # the agency points, too faint
+    assert any(contrast_with_white(c) < 3 for c in _mark_colours(fig))
 
 
 def test_the_focus_is_the_boldest_mark_of_the_trend_and_funnel() -> None:
@@ -561,3 +1123,11 @@ def test_the_focus_is_the_boldest_mark_of_the_trend_and_funnel() -> None:
     )
     focus = next(line for line in fig.axes[0].get_lines() if line.get_gid() == "focus")
     assert focus.get_zorder() > max(c.get_zorder() for c in fig.axes[0].collections)
+
+
+def test_the_word_breaker_can_be_loaded_ahead_of_the_first_label() -> None:
+    import sys
+
+    charts.warm_word_breaker()
+    assert "pythainlp.tokenize" in sys.modules
+    assert charts._pieces.cache_info().currsize >= 1
