@@ -44,153 +44,161 @@ r = AgencyReport(year, agency)
 show(r.header_html())
 
 # %% [markdown]
-# <h2 id="scorecard-heading">สรุปผลตัวชี้วัด <span class="en">/ Scorecard</span></h2>
+# <h2 id="scorecard-heading">สรุปผลตัวชี้วัด <span class="en" lang="en">Scorecard</span></h2>
 
 # %%
 show(r.verdict_html() + r.scorecard_html())
 
 # %% [markdown]
-# <h2 class="new-page">1. ความพึงพอใจต่อการพัฒนาบุคลากร <span class="en">/ Staff satisfaction
+# <h2>1. ความพึงพอใจต่อการพัฒนาบุคลากร <span class="en" lang="en">Staff satisfaction
 # with development (A5)</span></h2>
 
 # %%
-show(f"<p>{r.indicator_sentence('A5')}</p>")
+show(r.indicator_sentence("A5"))
 show(
     charts.figure_html(
         charts.trend_chart(
             r.trend("A5"),
-            title="ดัชนีความพึงพอใจ: หน่วยงาน กระทรวง ทั้งประเทศ / Satisfaction index over time",
-            ylabel="ดัชนี (0–100) / Index (0–100)",
+            title="ดัชนีความพึงพอใจต่อการพัฒนาบุคลากร รายปีงบประมาณ / Satisfaction index by fiscal year",
+            ylabel="ดัชนี / Index",
             target=r.target_value("A5"),
+            target_label=r.target_label,
             series_order=TREND_SERIES,
         ),
         alt=r.trend_alt("A5"),
-        caption="เส้นทึบ: หน่วยงานนี้ พร้อมช่วงความเชื่อมั่น 95% / Solid line: this agency with "
-        "its 95% interval. Medians are of published agency values; the ministry median is shown "
-        "when two or more of its agencies have one.",
+        caption=r.trend_caption("A5"),
     )
 )
 
 # %% [markdown]
-# <h3>คำตอบรายข้อ <span class="en">/ Answers item by item</span></h3>
+# <h3>คำตอบรายข้อ <span class="en" lang="en">Answers item by item</span></h3>
 
 # %%
-show(
-    charts.figure_html(
-        charts.item_chart(r.items(), title="ร้อยละของคำตอบรายข้อ / Answers by item (%)"),
-        alt=r.items_alt(),
-    )
-)
-show(r.strengths_challenges_html())
+note = r.missing_note(r.items(), "คำตอบรายข้อ / Answers by item")
+for _scale, items, title in [] if note else r.item_panels():
+    show(charts.figure_html(charts.item_chart(items, title=title), alt=r.items_alt(items)))
+show(note + r.strengths_challenges_html())
 
 # %% [markdown]
-# <h3>ปัจจัยที่สัมพันธ์กับความพึงพอใจ <span class="en">/ What goes with satisfaction
+# <h3>ปัจจัยที่สัมพันธ์กับความพึงพอใจ <span class="en" lang="en">What goes with satisfaction
 # here</span></h3>
 
 # %%
+drivers = r.satisfaction_drivers()
+title = "สหสัมพันธ์กับดัชนีความพึงพอใจ / Correlation with the satisfaction index"
 show(
-    charts.figure_html(
+    r.missing_note(drivers, title)
+    or charts.figure_html(
         charts.bar_chart(
-            r.satisfaction_drivers(),
-            title="สหสัมพันธ์กับดัชนีความพึงพอใจ / Correlation with the satisfaction index",
-            xlabel="สหสัมพันธ์ (r) / Correlation (r)",
-            xlim=(-1, 1),
+            drivers, title=title, xlabel="สหสัมพันธ์ (r) / Correlation (r)", xlim=(-1, 1)
         ),
-        alt="Bar chart of the correlation of each driver with the satisfaction index in this "
-        "agency.",
+        alt=r.drivers_alt(),
     )
 )
 show(r.drivers_html())
 
 # %% [markdown]
-# <h2 class="new-page">2. ระบบนิเวศ ทักษะ กรอบความคิด และคุณลักษณะ <span class="en">/ Ecosystem,
+# <h2>2. ระบบนิเวศ ทักษะ กรอบความคิด และคุณลักษณะ <span class="en" lang="en">Ecosystem,
 # skillsets, mindset and the four personas</span></h2>
 #
-# คะแนน 0–100 เทียบกับมัธยฐานและควอร์ไทล์บนของทุกหน่วยงาน / Scores 0–100 (strongly disagree =
-# 0, strongly agree = 100) against the median and upper quartile of all agencies.
+# <p>คะแนน 0–100 (ไม่เห็นด้วยอย่างยิ่ง = 0, เห็นด้วยอย่างยิ่ง = 100) เทียบกับมัธยฐานและควอร์ไทล์บน
+# ของทุกหน่วยงาน<span class="en" lang="en">Scores 0–100 (strongly disagree = 0, strongly agree =
+# 100) against the median and upper quartile of all agencies.</span></p>
 
 # %%
-show(
-    charts.figure_html(
-        charts.benchmark_chart(
-            r.measures(("construct", "persona")),
-            title="ระบบนิเวศ ทักษะ กรอบความคิด และคุณลักษณะ / Constructs and personas",
-            xlabel="คะแนน (0–100) / Score (0–100)",
-            xlim=(0, 100),
-        ),
-        alt=r.measures_alt(("construct", "persona"), "construct and persona scores"),
-    )
+measures = r.measures(("construct", "persona"))
+title = (
+    "ระบบนิเวศการเรียนรู้ กรอบทักษะ กรอบความคิด และคุณลักษณะ 4 ด้าน / "
+    "Learning ecosystem, skillsets, mindset and the four personas"
 )
-show(r.suppressed_measures_note(("construct", "persona")))
+show(
+    r.missing_note(measures, title)
+    or charts.figure_html(
+        charts.benchmark_chart(
+            measures, title=title, xlabel="คะแนน (0–100) / Score (0–100)", xlim=(0, 100)
+        ),
+        alt=r.measures_alt(
+            ("construct", "persona"),
+            ("คะแนนระบบนิเวศ ทักษะ กรอบความคิด และคุณลักษณะ", "construct and persona scores"),
+        ),
+    )
+    + r.suppressed_measures_note(("construct", "persona"))
+)
 
 # %% [markdown]
-# <h2>3. แผนพัฒนารายบุคคลและนวัตกรรม <span class="en">/ IDP and innovation (A3, A4,
+# <h2>3. แผนพัฒนารายบุคคลและนวัตกรรม <span class="en" lang="en">IDP and innovation (A3, A4,
 # A6)</span></h2>
 
 # %%
 show(r.indicators_html(("A3", "A4", "A6")))
+percents = r.percent_indicators(("A3", "A6"))
+title = (
+    "การดำเนินการตามแผนพัฒนารายบุคคล (IDP) และผลงานเชิงนวัตกรรม / IDP carried out and innovative work"
+)
 show(
-    charts.figure_html(
-        charts.benchmark_chart(
-            r.percent_indicators(("A3", "A6")),
-            title="IDP และผลงานเชิงนวัตกรรม / IDP carried out and innovative work",
-            xlabel="ร้อยละ / Percent",
-            xlim=(0, 100),
-        ),
-        alt="Dot chart of A3 and A6 for this agency against the government median and "
-        "upper quartile.",
+    r.missing_note(percents, title)
+    or charts.figure_html(
+        charts.benchmark_chart(percents, title=title, xlabel="ร้อยละ / Percent", xlim=(0, 100)),
+        alt=r.percent_indicators_alt(("A3", "A6")),
     )
 )
 
 # %% [markdown]
-# <h2 class="new-page">4. ความเชื่อมั่นของผู้รับบริการ <span class="en">/ Citizen trust
+# <h2>4. ความเชื่อมั่นของผู้รับบริการ <span class="en" lang="en">Citizen trust
 # (A7)</span></h2>
 
 # %%
-show(f"<p>{r.indicator_sentence('A7')}</p>")
+show(r.indicator_sentence("A7"))
 show(
     charts.figure_html(
         charts.trend_chart(
             r.trend("A7"),
-            title="ร้อยละผู้รับบริการที่เชื่อมั่น / Service users with high trust over time",
+            title="ร้อยละของผู้รับบริการที่เชื่อมั่นในหน่วยงาน รายปีงบประมาณ / "
+            "Service users with high trust (%), by fiscal year",
             ylabel="ร้อยละ / Percent",
             target=r.target_value("A7"),
+            target_label=r.target_label,
             series_order=TREND_SERIES,
         ),
         alt=r.trend_alt("A7"),
+        caption=r.trend_caption("A7"),
     )
 )
+drivers = r.measures("driver")
+title = "ปัจจัยขับเคลื่อนความเชื่อมั่น 5 ด้าน (ตามกรอบของ OECD) / The five drivers of trust (OECD)"
 show(
-    charts.figure_html(
+    r.missing_note(drivers, title)
+    or charts.figure_html(
         charts.benchmark_chart(
-            r.measures("driver"),
-            title="ปัจจัยขับเคลื่อนความเชื่อมั่น 5 ด้าน / The five drivers of trust (OECD)",
-            xlabel="คะแนนเฉลี่ย (0–10) / Mean score (0–10)",
-            xlim=(0, 10),
+            drivers, title=title, xlabel="คะแนนเฉลี่ย (0–10) / Mean score (0–10)", xlim=(0, 10)
         ),
-        alt=r.measures_alt("driver", "the five OECD drivers of trust"),
+        alt=r.measures_alt(
+            "driver", ("คะแนนปัจจัยขับเคลื่อนความเชื่อมั่น 5 ด้าน", "the five OECD drivers of trust")
+        ),
     )
+    + r.suppressed_measures_note("driver")
 )
-show(r.suppressed_measures_note("driver"))
 
 # %% [markdown]
-# <h2 class="new-page">5. ตำแหน่งเทียบกับทุกหน่วยงาน <span class="en">/ Where the agency
+# <h2>5. ตำแหน่งเทียบกับทุกหน่วยงาน <span class="en" lang="en">Where the agency
 # stands</span></h2>
 #
-# แผนภาพกรวย: จุดที่อยู่นอกเส้นประแตกต่างจากมัธยฐานเกินกว่าความคลาดเคลื่อนจากการสุ่ม / Funnel
-# plots: a point outside the dashed (95%) or dotted (99.8%) limits differs from the median of
-# all agencies by more than sampling variation alone would explain; small agencies have wider
-# limits.
+# <p>ในแผนภาพกรวย จุดที่อยู่นอกเส้นประ (ขอบเขตควบคุม 95%) หรือเส้นจุด (ขอบเขตควบคุม 99.8%)
+# ต่างจากมัธยฐานของทุกหน่วยงานมากเกินกว่าที่ความคลาดเคลื่อนจากการสุ่มจะอธิบายได้
+# หน่วยงานที่มีผู้ตอบน้อยมีขอบเขตควบคุมกว้างกว่า<span class="en" lang="en">Funnel plots: a point outside
+# the dashed (95%) or dotted (99.8%) control limits differs from the median of all agencies by
+# more than sampling variation alone would explain; agencies with few respondents have wider
+# limits.</span></p>
 
 # %%
 for code in ("A5", "A7"):
     points, limits, centre, _ = r.funnel(code)
     text = r.funnel_text(code)
     show(funnel_figure(points, limits, centre, code, text, focus=r.agency))
-    show(f"<p>{r.funnel_sentence(code)}</p>")
+    show(r.funnel_sentence(code))
 
 # %% [markdown]
-# <h2 class="new-page">6. วิธีการและคุณภาพข้อมูล <span class="en">/ Methods and data
+# <h2>6. วิธีการและคุณภาพข้อมูล <span class="en" lang="en">Methods and data
 # quality</span></h2>
 
 # %%

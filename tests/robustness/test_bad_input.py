@@ -815,8 +815,8 @@ def test_agency_report_without_citizen_answers(built_year):
     page = AgencyReport(2565, "03006", root)
     citizen = page.sample()["citizen"]
     assert (citizen["respondents"], citizen["any"]) == (None, False)
-    assert "ไม่มีการสำรวจ / no survey" in page.header_html()
-    assert page.indicator_sentence("A7").endswith("no data.")
+    assert 'ไม่มีการสำรวจ<span class="en" lang="en">no survey</span>' in page.header_html()
+    assert page.indicator_sentence("A7").endswith("no data.</span></p>")
     for part in (page.scorecard_html, page.verdict_html, page.methods_html):
         assert part()
     assert page.funnel_text("A7") is not None

@@ -658,7 +658,7 @@ class PageParser(HTMLParser):
             self.page_agency = values["data-agency"]
         if "data-year" in values and self.page_year is None and values["data-year"].isdigit():
             self.page_year = int(values["data-year"])
-        if tag in ("tr", "td", "th", "div", "b", "table") and not in_svg:
+        if tag in ("tr", "td", "th", "div", "b", "dd", "table") and not in_svg:
             element.texts = element.texts if element.texts is not None else []
         if tag == "tr":
             element.cells = []
@@ -712,7 +712,8 @@ class PageParser(HTMLParser):
                 table.rows.append(element.cells or [])
         if element.tag == "table" and not element.in_svg:
             self.tables.append((element.line, element.rows or []))
-        if element.tag == "b" and parent is not None and parent.tag == "div":
+        # a header fact: <div>label<b>value</b></div>, or <div><dt>label</dt><dd>value</dd></div>
+        if element.tag in ("b", "dd") and parent is not None and parent.tag == "div":
             parent.b_text = text
         if (
             element.tag == "div"

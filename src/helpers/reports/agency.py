@@ -20,30 +20,42 @@ from typing import Any
 
 import pandas as pd
 
-from helpers.core import config, years
+from helpers.core import config
 from helpers.indicators import kpi
+from helpers.indicators.aggregates import MIN_DRIVER_RESPONDENTS
 from helpers.ingest.reasons import REASONS
-from helpers.reports.charts import ANSWER_LABELS, MISSING, NO_DATA, SOURCES, withheld
+from helpers.reports.charts import (
+    ANSWER_LABELS,
+    MISSING,
+    NO_DATA,
+    PROVISIONAL_TARGET_LABEL,
+    SOURCES,
+    TARGET_LABEL,
+    withheld,
+)
 from helpers.reports.formatting import (
     bilingual,
+    bilingual_text,
     format_change,
     format_interval,
     format_target,
     format_value,
     ordinal_rank,
+    para,
+    placeholder_notice,
     present,
+    provisional_targets,
     status_html,
-    suppression_text,
     without_counts,
 )
 from helpers.reports.funnel import funnel_data
-from helpers.reports.htmlexport import esc, join_sources, marked, sources, sources_attr
+from helpers.reports.htmlexport import esc, join_sources, sources, sources_attr
 from helpers.reports.tables import INDICATOR_SURVEY, ReportError, YearData
 from helpers.stats import weights
 
 SERIES_AGENCY = "หน่วยงานนี้ / This agency"
 SERIES_MINISTRY = "มัธยฐานกระทรวง / Ministry median"
-SERIES_GOV = "มัธยฐานทั้งประเทศ / Government median"
+SERIES_GOV = "มัธยฐานของทุกหน่วยงาน / Median of all agencies"
 TREND_SERIES = (SERIES_AGENCY, SERIES_MINISTRY, SERIES_GOV)  # the first is the focus
 
 # The answers behind "positive / neutral / negative" on each answer scale of the staff survey
@@ -60,18 +72,45 @@ SCALE_ANSWERS = {
         "พึงพอใจน้อย–น้อยที่สุด / Dissatisfied",
     ),
 }
-FALLBACK_ANSWERS = ("ตอบเชิงบวก / Positive", "กลาง ๆ / Neutral", "ตอบเชิงลบ / Negative")
+FALLBACK_ANSWERS = ("เชิงบวก / Positive", "เป็นกลาง / Neutral", "เชิงลบ / Negative")
 # A reverse-coded (negatively worded) item is counted, and drawn, in its favourable direction:
 # its "positive" share is the share who disagree.
 REVERSED_ANSWERS = {
     "agree5": (
-        "ไม่เห็นด้วย–ไม่เห็นด้วยอย่างยิ่ง (ผลดี) / Disagree (favourable)",
+        "ไม่เห็นด้วย–ไม่เห็นด้วยอย่างยิ่ง (เชิงบวก) / Disagree (favourable)",
         "ไม่แน่ใจ / Neither agree nor disagree",
-        "เห็นด้วย–เห็นด้วยอย่างยิ่ง (ผลไม่ดี) / Agree (unfavourable)",
+        "เห็นด้วย–เห็นด้วยอย่างยิ่ง (เชิงลบ) / Agree (unfavourable)",
     ),
 }
-REVERSED_MARK = "(ข้อความเชิงลบ กลับทิศแล้ว) / (negatively worded, reversed)"
+REVERSED_MARK = "(ข้อคำถามเชิงลบ กลับทิศคำตอบแล้ว) / (negatively worded, reversed)"
 SCALE_ORDER = ("agree5", "amount5")  # panels of the item chart: agreement items first
+# The instruments as a report names them (Thai, English), for the rows cleaning set aside.
+INSTRUMENT_NAMES = {
+    "staff_survey": ("แบบสำรวจบุคลากร", "staff survey"),
+    "citizen_survey": ("แบบสำรวจผู้รับบริการ", "citizen survey"),
+    "agency_return": ("แบบรายงานของหน่วยงาน", "agency return"),
+    "ocsc_return": ("แบบรายงานของสำนักงาน ก.พ.", "OCSC return"),
+}
+PANEL_ITEMS = 10  # most items in one panel of the item chart (it must print at 8 pt and up)
+
+
+def _thai_amount(text: str) -> str:
+    """A value, interval or target as Thai prose writes it: "45.1%" -> "ร้อยละ 45.1",
+    "≥ 80.0%" -> "ไม่น้อยกว่าร้อยละ 80.0", "≤ 3" -> "ไม่เกิน 3"."""
+    text = text.partition(" / ")[0]
+    bound = ""
+    if text.startswith(("≥ ", "≤ ")):
+        bound, text = ("ไม่น้อยกว่า" if text[0] == "≥" else "ไม่เกิน"), text[2:]
+    if text.endswith("%"):
+        text = f"ร้อยละ {text[:-1]}"
+    gap = " " if bound and text[:1].isdigit() else ""
+    return f"{bound}{gap}{text}"
+
+
+def _th_en(text: str) -> tuple[str, str]:
+    """A "ไทย / English" text as (Thai, English); a text without English as itself twice."""
+    th, _, en = text.partition(" / ")
+    return th, en or th
 
 
 # ----------------------------------------------------------------------------- agency report
@@ -168,12 +207,50 @@ class AgencyReport:
         n = survey["respondents"]
         return self._mark(name, "respondents", n) if n is not None else ""
 
-    def _count_text(self, survey: dict[str, Any]) -> str:
+    def _count_text(self, survey: dict[str, Any]) -> tuple[str, str]:
         if survey["respondents"] is not None:
-            return f"{survey['respondents']:,} คน / respondents"
+            return f"{survey['respondents']:,} คน", f"{survey['respondents']:,} respondents"
         if survey["any"]:
-            return f"น้อยกว่า {self.k} คน (ไม่เผยแพร่ผล) / fewer than {self.k} (not reported)"
-        return "ไม่มีการสำรวจ / no survey"
+            return (
+                f"น้อยกว่า {self.k} คน (ไม่เผยแพร่ผล)",
+                f"fewer than {self.k} (not published)",
+            )
+        return "ไม่มีการสำรวจ", "no survey"
+
+    def other_years(self) -> list[int]:
+        """The other fiscal years with a report of this agency, as far as this year's data
+        knows (the years before it with an indicator row of the agency)."""
+        history = self.data.history
+        mine = history.loc[history["agency_code"] == self.agency, "fiscal_year"]
+        return sorted({int(y) for y in mine} - {self.year})
+
+    def nav_html(self) -> str:
+        """Links to the year's overview, the index (filtered on this agency, so that every
+        year of its reports shows, later ones too) and the agency's earlier reports."""
+        links = [
+            (
+                "overview.html",
+                "overview",
+                "ภาพรวมทั้งประเทศ ปี " + str(self.year),
+                f"Government-wide overview {self.year}",
+            ),
+            (
+                f"../index.html#q={self.agency}",
+                "index",
+                "รายงานทุกปีของหน่วยงานนี้",
+                "All reports of this agency",
+            ),
+            ("../index.html", "index", "รายงานทั้งหมด", "All reports"),
+        ]
+        links += [
+            (f"../{y}/{self.agency}.html", "year", f"รายงานปี {y}", f"Report {y - 543}")
+            for y in self.other_years()
+        ]
+        items = "".join(
+            f'<li><a href="{esc(href)}" data-nav="{kind}">{bilingual(th, en, inline=True)}</a></li>'
+            for href, kind, th, en in links
+        )
+        return f'<nav class="report-nav" aria-label="ลิงก์ไปยังรายงานอื่น"><ul>{items}</ul></nav>'
 
     def header_html(self) -> str:
         s = self.sample()
@@ -183,37 +260,53 @@ class AgencyReport:
         rate_mark = staff_mark if staff["response_rate"] is not None else ""
         facts = [
             (
-                "กระทรวง / Ministry",
+                ("กระทรวง", "Ministry"),
                 bilingual(self.info["ministry_th"], self.info["ministry_en"]),
                 "",
             ),
-            ("ปีงบประมาณ / Fiscal year", esc(f"พ.ศ. {self.year} (ค.ศ. {self.year - 543})"), ""),
-            ("ผู้ตอบแบบสำรวจบุคลากร / Staff survey", esc(self._count_text(staff)), staff_mark),
-            ("อัตราการตอบกลับ (บุคลากร) / Staff response rate", esc(rate), rate_mark),
             (
-                "ผู้ตอบแบบสำรวจผู้รับบริการ / Citizen survey",
-                esc(self._count_text(citizen)),
+                ("ปีงบประมาณ", "Fiscal year"),
+                bilingual(f"พ.ศ. {self.year}", f"FY{self.year - 543} (B.E. {self.year})"),
+                "",
+            ),
+            (
+                ("ผู้ตอบแบบสำรวจบุคลากร", "Staff survey"),
+                bilingual(*self._count_text(staff)),
+                staff_mark,
+            ),
+            (("อัตราการตอบกลับของบุคลากร", "Staff response rate"), esc(rate), rate_mark),
+            (
+                ("ผู้ตอบแบบสำรวจผู้รับบริการ", "Citizen survey"),
+                bilingual(*self._count_text(citizen)),
                 self._survey_sources("citizen", citizen),
             ),
             (
-                "อัตราการตอบกลับ (ผู้รับบริการ) / Citizen response rate",
-                "–<small>ไม่ทราบจำนวนผู้รับบริการทั้งหมด / the number of service users is unknown</small>",
+                ("อัตราการตอบกลับของผู้รับบริการ", "Citizen response rate"),
+                "–<small>"
+                + bilingual(
+                    "ไม่สามารถคำนวณได้ เนื่องจากไม่ทราบจำนวนผู้รับบริการทั้งหมด",
+                    "not computable: the number of service users is unknown",
+                )
+                + "</small>",
                 "",
             ),
         ]
         cells = "".join(
-            f"<div>{esc(label)}<b{sources_attr(mark)}>{value}</b></div>"
+            f"<div><dt>{bilingual(*label, inline=True)}</dt>"
+            f"<dd{sources_attr(mark)}>{value}</dd></div>"
             for label, value, mark in facts
         )
         return (
             f'<header class="report-header" data-agency="{esc(self.agency)}" '
-            f'data-year="{self.year}">'
-            f'<h1 id="agency-name">{esc(self.info["name_th"])}<br>'
-            f'<span class="en">{esc(self.info["name_en"])}</span></h1>'
-            f"<p>รายงานผลการประเมินตามแนวทางการพัฒนาบุคลากรภาครัฐ พ.ศ. 2563–2565 / "
-            f"Evaluation report under the Public Sector Personnel Development Guideline · "
-            f"{esc(years.label(self.year))} · {esc(years.label(self.year, 'en'))}</p>"
-            f'<div class="facts">{cells}</div></header>'
+            f'data-year="{self.year}">{self.nav_html()}'
+            f'<h1 id="agency-name">{bilingual(self.info["name_th"], self.info["name_en"])}</h1>'
+            + para(
+                "รายงานผลการประเมินตามแนวทางการพัฒนาบุคลากรภาครัฐ พ.ศ. 2563–2565 "
+                f"ปีงบประมาณ พ.ศ. {self.year}",
+                "Evaluation report under the Public Sector Personnel Development Guideline "
+                f"B.E. 2563–2565, fiscal year {self.year - 543} (B.E. {self.year})",
+            )
+            + f'<dl class="facts">{cells}</dl></header>'
         )
 
     # -- scorecard ---------------------------------------------------------------------------
@@ -226,7 +319,15 @@ class AgencyReport:
         peers = table[(table["indicator"] == indicator) & (table["agency_code"] != kpi.OCSC_CODE)]
         rank, of, tied = ordinal_rank(peers["value"], float(row["value"]))
         tie = " (เท่ากัน / tied)" if tied else ""
-        return f"{rank} / {of}{tie}"
+        return f"{rank} จาก {of}{tie}"
+
+    @staticmethod
+    def _position_html(position: str) -> str:
+        rank, _, tie = position.partition(" (")
+        if not tie:
+            return esc(rank)
+        th, _, en = tie.rstrip(")").partition(" / ")
+        return f"{esc(rank)} ({bilingual(th, en, inline=True)})"
 
     def scorecard(self) -> pd.DataFrame:
         """One row per A1-A7 with the texts the scorecard shows."""
@@ -259,122 +360,205 @@ class AgencyReport:
         return pd.DataFrame(records)
 
     def scorecard_html(self) -> str:
+        """The scorecard table (cards on a phone), with the placeholder-target notice above
+        it while the targets are placeholders."""
+        provisional = provisional_targets(self.root)
+        headers = [
+            ("ตัวชี้วัด", "Indicator", ""),
+            ("ผล", "Result", "num"),
+            (
+                "ค่าเป้าหมายชั่วคราว" if provisional else "ค่าเป้าหมาย",
+                "Provisional target" if provisional else "Target",
+                "",
+            ),
+            (
+                "เทียบค่าเป้าหมาย" if provisional else "สถานะ",
+                "Against the target" if provisional else "Status",
+                "",
+            ),
+            ("เทียบปีก่อน", "Change", ""),
+            ("อันดับ", "Rank", ""),
+        ]
         head = (
             "<colgroup><col class='c-ind'><col class='c-val'><col class='c-tgt'>"
-            "<col class='c-st'><col class='c-chg'><col class='c-rank'></colgroup>"
-            "<thead><tr><th>ตัวชี้วัด / Indicator</th><th class='num'>ผล / Result"
-            "<br><span class='note'>(95%)</span></th>"
-            "<th>เป้าหมาย / Target</th><th>สถานะ / Status</th>"
-            "<th>เทียบปีก่อน / Change</th><th>อันดับ / Rank</th></tr></thead>"
+            "<col class='c-st'><col class='c-chg'><col class='c-rank'></colgroup><thead><tr>"
+            + "".join(
+                f'<th scope="col"{f" class={css!r}" if css else ""}>{bilingual(th, en)}</th>'
+                for th, en, css in headers
+            )
+            + "</tr></thead>"
         )
+        labels = [f'<span class="cell-label">{bilingual(th, en)}</span>' for th, en, _ in headers]
         body = []
         for r in self.scorecard().itertuples(index=False):
             if r.status == "suppressed":
-                value = (
-                    f'ไม่เผยแพร่ / Suppressed<br><span class="suppressed-note">'
-                    f"{esc(suppression_text(r.reason, self.k))}</span>"
+                value = bilingual("ไม่เผยแพร่", "Not published") + (
+                    f'<span class="suppressed-note">'
+                    f"{bilingual(f'ผู้ตอบน้อยกว่า {self.k} คน', f'fewer than {self.k} respondents')}"
+                    "</span>"
                 )
             elif r.status == "no_data":
-                value = "ไม่มีข้อมูล / No data"
+                value = bilingual("ไม่มีข้อมูล", "No data")
             else:
-                value = f"<b>{esc(r.value)}</b>"
+                value = f"<b>{bilingual_text(r.value)}</b>"
                 if r.interval:
-                    value += f'<br><span class="note">{esc(r.interval)}</span>'
+                    value += (
+                        f'<br><span class="note nowrap" title="ช่วงความเชื่อมั่น 95%">'
+                        f"{esc(r.interval)}</span>"
+                    )
                 if present(r.respondents):
                     value += (
-                        f'<br><span class="n note" data-n="{int(r.respondents)}">'
+                        f'<br><span class="n note nowrap" data-n="{int(r.respondents)}">'
                         f"n = {int(r.respondents):,}</span>"
                     )
+            cells = [
+                f'<th scope="row">{labels[0]}<b>{esc(r.indicator)}</b> '
+                f"{bilingual(r.th, r.en)}</th>",
+                f'<td class="num value"{sources_attr(r.sources)}>{labels[1]}{value}</td>',
+                f"<td>{labels[2]}{bilingual_text(r.target)}</td>",
+                f"<td>{labels[3]}{status_html(r.status, self.root)}</td>",
+                f"<td{sources_attr(r.change_sources)}>{labels[4]}{r.change}</td>",
+                f"<td>{labels[5]}{self._position_html(r.position)}</td>",
+            ]
             body.append(
                 f'<tr data-indicator="{esc(r.indicator)}" data-status="{esc(r.status)}">'
-                f"<td><b>{esc(r.indicator)}</b> {esc(r.th)}<br>"
-                f'<span class="en">{esc(r.en)}</span></td>'
-                f'<td class="num value"{sources_attr(r.sources)}>{value}</td>'
-                f"<td>{esc(r.target)}</td><td>{status_html(r.status, self.root)}</td>"
-                f"<td{sources_attr(r.change_sources)}>{r.change}</td>"
-                f"<td>{esc(r.position)}</td></tr>"
+                + "".join(cells)
+                + "</tr>"
             )
+        legend = para(
+            "ผลแสดงค่าประมาณและช่วงความเชื่อมั่น 95% "
+            + (
+                "คอลัมน์ “เทียบค่าเป้าหมาย” แสดงว่าค่าประมาณถึงค่าเป้าหมายชั่วคราวหรือไม่ "
+                if provisional
+                else "สถานะเทียบค่าประมาณกับเป้าหมาย "
+            )
+            + "เครื่องหมาย ▲/▼ แสดงเฉพาะการเปลี่ยนแปลงที่มีนัยสำคัญทางสถิติ (p < 0.05) "
+            "อันดับ 1 หมายถึงหน่วยงานที่มีค่าสูงสุดในบรรดาหน่วยงานที่เผยแพร่ผลได้",
+            "Results are estimates with their 95% confidence intervals. "
+            + (
+                "The comparison column says whether the estimate reaches the provisional target. "
+                if provisional
+                else "Status compares the estimate with the target. "
+            )
+            + "▲/▼ marks only statistically significant changes (p < 0.05). Rank 1 is the "
+            "highest among the agencies with a published value.",
+            css="note",
+        )
         return (
-            '<table class="scorecard" id="scorecard"><caption>ตัวชี้วัดความสำเร็จ A1–A7 / '
-            f"Success indicators A1–A7</caption>{head}<tbody>{''.join(body)}</tbody></table>"
-            '<p class="note">สถานะเทียบค่าประมาณกับเป้าหมาย; ▲/▼ แสดงเฉพาะการเปลี่ยนแปลงที่มี'
-            "นัยสำคัญทางสถิติ (p &lt; .05); อันดับ 1 = สูงสุดในทุกหน่วยงานที่มีค่าเผยแพร่ได้ / "
-            "Status compares the estimate with the target; ▲/▼ marks only changes that are "
-            "statistically significant (p &lt; .05); rank 1 = highest among all agencies with a "
-            "published value.</p>"
+            placeholder_notice(self.root)
+            + '<table class="scorecard stack" id="scorecard"><caption>'
+            + bilingual("ตัวชี้วัดความสำเร็จ A1–A7", "Success indicators A1–A7")
+            + f"</caption>{head}<tbody>{''.join(body)}</tbody></table>"
+            + legend
         )
 
     def verdict_html(self) -> str:
+        """The scorecard's plain verdict: targets reached, what is withheld, significant
+        changes; one sentence a line, Thai then English."""
         card = self.scorecard()
         met = int((card["status"] == "met").sum())
         judged = int(card["status"].isin(["met", "not_met"]).sum())
-        parts = [
-            f"บรรลุเป้าหมาย {met} จาก {judged} ตัวชี้วัดที่ประเมินได้ / "
-            f"Met {met} of the {judged} indicators that could be assessed."
-        ]
+        if provisional_targets(self.root):
+            parts = [
+                para(
+                    f"มีตัวชี้วัดที่ถึงค่าเป้าหมายชั่วคราว {met} ตัวชี้วัด จาก {judged} ตัวชี้วัดที่เทียบได้",
+                    f"{met} of the {judged} indicators that could be compared reach the "
+                    "provisional target.",
+                )
+            ]
+        else:
+            parts = [
+                para(
+                    f"มีตัวชี้วัดที่บรรลุเป้าหมาย {met} ตัวชี้วัด จาก {judged} ตัวชี้วัดที่ประเมินได้",
+                    f"Met {met} of the {judged} indicators that could be assessed.",
+                )
+            ]
         suppressed = card.loc[card["status"] == "suppressed", "indicator"].tolist()
         if suppressed:
+            codes = ", ".join(suppressed)
             parts.append(
-                f"ไม่เผยแพร่ {', '.join(suppressed)} เพราะมีผู้ตอบน้อยกว่า {self.k} คน / "
-                f"{', '.join(suppressed)} not published: fewer than {self.k} respondents."
+                para(
+                    f"ไม่เผยแพร่ผล {codes} เนื่องจากมีผู้ตอบน้อยกว่า {self.k} คน",
+                    f"{codes} not published: fewer than {self.k} respondents.",
+                )
             )
-        parts = [esc(p) for p in parts]
         changes = self.rows[self.rows["change_significant"].astype(bool)]
         for code, row in changes.iterrows():
-            direction = ("เพิ่มขึ้น", "rose") if row["change"] > 0 else ("ลดลง", "fell")
-            text = esc(
-                f"{code} {direction[0]}อย่างมีนัยสำคัญจากปีก่อน / {code} {direction[1]} "
-                f"significantly from last year ({format_value(row['previous_value'], row['unit'])}"
-                f" → {format_value(row['value'], row['unit'])})."
-            )
+            before = format_value(row["previous_value"], row["unit"])
+            now = format_value(row["value"], row["unit"])
+            up = row["change"] > 0
             mark = self.indicator_sources(str(code), previous=True)
-            parts.append(marked(text, mark))
-        return '<div class="verdict">' + "<br>".join(parts) + "</div>"
+            parts.append(
+                para(
+                    f"{code} {'เพิ่มขึ้น' if up else 'ลดลง'}อย่างมีนัยสำคัญทางสถิติเมื่อเทียบกับ"
+                    f"ปีงบประมาณก่อนหน้า (จาก{_thai_amount(before)} เป็น{_thai_amount(now)})",
+                    f"{code} {'rose' if up else 'fell'} significantly from last year "
+                    f"({before} → {now}).",
+                    attrs=sources_attr(mark),
+                )
+            )
+        return '<div class="verdict">' + "".join(parts) + "</div>"
 
     # -- satisfaction ------------------------------------------------------------------------
 
     def indicator_sentence(self, code: str) -> str:
-        """A plain verdict on one indicator: value, interval, target, benchmark."""
+        """A plain verdict on one indicator (value, interval, target, benchmark) as one Thai
+        sentence and its English (HTML, escaped)."""
         row = self.rows.loc[code]
         th, en = self.data.label(code)
         if row["status"] == "suppressed":
-            return esc(
-                f"{th}: ไม่เผยแพร่ (ผู้ตอบน้อยกว่า {self.k} คน) / {en}: not published "
-                f"(fewer than {self.k} respondents)."
+            return para(
+                f"{th}: ไม่เผยแพร่ผล เนื่องจากมีผู้ตอบน้อยกว่า {self.k} คน",
+                f"{en}: not published (fewer than {self.k} respondents).",
             )
         if not present(row["value"]):
-            return esc(f"{th}: ไม่มีข้อมูล / {en}: no data.")
+            return para(f"{th}: ไม่มีข้อมูล", f"{en}: no data.")
         unit = row["unit"]
         value = format_value(row["value"], unit)
+        en_value = _th_en(value)[1]
         interval = format_interval(row["ci_low"], row["ci_high"], unit)
-        interval = f" (95%: {interval})" if interval else ""
+        th_parts = [f"{th} เท่ากับ {_thai_amount(value)}"]
+        en_parts = [f"{en}: {en_value}"]
+        if interval:
+            th_parts[0] += f" (ช่วงความเชื่อมั่น 95%: {_thai_amount(interval)})"
+            en_parts[0] += f" (95% confidence interval {interval})"
         if row["status"] in ("met", "not_met"):
-            verdict = (
-                ("บรรลุเป้าหมาย", "meets the target")
-                if row["status"] == "met"
-                else ("ยังไม่บรรลุเป้าหมาย", "does not meet the target")
-            )
             target = format_target(row["target"], unit)
-            tail = f" {verdict[0]} {target} / {verdict[1]} of {target}"
-        else:
-            tail = ""
-        bench = ""
+            if provisional_targets(self.root):
+                th_parts.append(
+                    ("ซึ่งถึง" if row["status"] == "met" else "ซึ่งยังไม่ถึง")
+                    + f"ค่าเป้าหมายชั่วคราว ({_thai_amount(target)})"
+                )
+                en_parts.append(
+                    ("reaches" if row["status"] == "met" else "is short of")
+                    + f" the provisional target ({target})"
+                )
+            else:
+                th_parts.append(
+                    ("ซึ่งบรรลุ" if row["status"] == "met" else "ซึ่งยังไม่บรรลุ")
+                    + f"เป้าหมาย ({_thai_amount(target)})"
+                )
+                en_parts.append(
+                    ("meets" if row["status"] == "met" else "does not meet")
+                    + f" the target ({target})"
+                )
         if present(row["gov_median"]):
-            side = (
-                ("สูงกว่า", "above")
-                if row["value"] > row["gov_median"] + kpi.TOLERANCE
-                else ("ต่ำกว่า", "below")
-                if row["value"] < row["gov_median"] - kpi.TOLERANCE
-                else ("เท่ากับ", "equal to")
-            )
             median = format_value(row["gov_median"], unit)
-            bench = (
-                f"; {side[0]}มัธยฐานของทุกหน่วยงาน ({median}) / {side[1]} the median "
-                f"of all agencies ({median})"
-            )
-        text = esc(f"{th} / {en}: {value}{interval}{tail}{bench}.")
+            median_th, median_en = _th_en(median)
+            if row["value"] > row["gov_median"] + kpi.TOLERANCE:
+                side = ("สูงกว่า", "above")
+            elif row["value"] < row["gov_median"] - kpi.TOLERANCE:
+                side = ("ต่ำกว่า", "below")
+            else:
+                side = ("เท่ากับ", "equal to")
+            th_parts.append(f"และ{side[0]}มัธยฐานของทุกหน่วยงาน ({_thai_amount(median_th)})")
+            en_parts.append(f"{side[1]} the median of all agencies ({median_en})")
         mark = self.indicator_sources(code)
-        return marked(text, mark)
+        return para(
+            " ".join(th_parts),
+            ", ".join(en_parts) + ".",
+            attrs=sources_attr(mark),
+        )
 
     def trend(self, code: str) -> pd.DataFrame:
         """fiscal_year, series, value, ci_low, ci_high for the agency, its ministry's median and
@@ -438,19 +622,54 @@ class AgencyReport:
     def _missing_en(text: str) -> str:
         return text.split(" / ", 1)[-1].lower() if text else ""
 
-    def trend_alt(self, code: str) -> str:
-        _th, en = self.data.label(code)
+    def trend_alt(self, code: str) -> tuple[str, str]:
+        """The trend chart's text alternative with the agency's values (Thai, English)."""
+        th, en = self.data.label(code)
         trend = self.trend(code)
         mine = trend[trend["series"] == SERIES_AGENCY]
-        points = ", ".join(
-            f"{y}: {format_value(v, self.rows.loc[code, 'unit'])}"
-            if present(v)
-            else f"{y}: {self._missing_en(why) or 'no data'}"
-            for y, v, why in zip(mine["fiscal_year"], mine["value"], mine[MISSING], strict=True)
-        )
+        unit = self.rows.loc[code, "unit"]
+        points_th, points_en = [], []
+        for y, v, why in zip(mine["fiscal_year"], mine["value"], mine[MISSING], strict=True):
+            if present(v):
+                value_th, value_en = _th_en(format_value(v, unit))
+                points_th.append(f"ปี {y}: {value_th}")
+                points_en.append(f"{y - 543}: {value_en}")
+            else:
+                why_th, why_en = _th_en(why or NO_DATA)
+                points_th.append(f"ปี {y}: {why_th}")
+                points_en.append(f"{y - 543}: {why_en.lower()}")
         return (
+            f"แผนภูมิเส้นแสดง{th} ตามปีงบประมาณ ของหน่วยงานนี้ มัธยฐานของกระทรวง และมัธยฐานของทุก"
+            f"หน่วยงาน ค่าของหน่วยงานนี้ {', '.join(points_th) or 'ไม่มีค่าที่เผยแพร่ได้'}",
             f"Line chart of {en} by fiscal year for this agency, its ministry's median and the "
-            f"government median. This agency: {points or 'no published values'}."
+            "median of all agencies. This agency: "
+            f"{', '.join(points_en) or 'no published values'}.",
+        )
+
+    @property
+    def target_label(self) -> str:
+        """The legend's name of the target line: provisional while the targets are."""
+        return PROVISIONAL_TARGET_LABEL if provisional_targets(self.root) else TARGET_LABEL
+
+    def trend_caption(self, code: str) -> tuple[str, str]:
+        """The trend chart's caption (Thai, English): what the solid line is, or that the
+        agency's line is not drawn because every year of it is withheld."""
+        mine = self.trend(code)
+        mine = mine[mine["series"] == SERIES_AGENCY]
+        medians = (
+            "มัธยฐานคำนวณจากค่าที่หน่วยงานต่าง ๆ เผยแพร่ได้ และจะแสดงมัธยฐานของกระทรวงเมื่อกระทรวงมี"
+            "หน่วยงานที่เผยแพร่ค่าได้ตั้งแต่ 2 หน่วยงานขึ้นไป",
+            "Medians are of published agency values; the ministry median is shown when two or "
+            "more of its agencies have one.",
+        )
+        if mine["value"].notna().any():
+            return (
+                f"เส้นทึบแสดงค่าของหน่วยงานนี้ พร้อมช่วงความเชื่อมั่น 95% {medians[0]}",
+                f"Solid line: this agency with its 95% confidence interval. {medians[1]}",
+            )
+        return (
+            f"ไม่แสดงเส้นของหน่วยงานนี้ เนื่องจากไม่มีปีใดที่เผยแพร่ผลได้ {medians[0]}",
+            f"This agency's line is not drawn: no year of it can be published. {medians[1]}",
         )
 
     def target_value(self, code: str) -> float | None:
@@ -507,6 +726,62 @@ class AgencyReport:
             .reset_index(drop=True)
         )
 
+    def item_panels(self) -> list[tuple[str, pd.DataFrame, str]]:
+        """The item chart in panels that print at a readable size: one answer scale per
+        panel (agreement items, then satisfaction items), its constructs grouped in codebook
+        order up to :data:`PANEL_ITEMS` items a panel. Returns (scale, items, title)."""
+        items = self.items()
+        book = config.codebook("staff_survey", self.root)
+        construct = {c: book.column(c).construct for c in items["item"]}
+        items = items.assign(_construct=items["item"].map(construct))
+        order = list(book.constructs)
+        scales = [s for s in SCALE_ORDER if (items["scale"] == s).any()]
+        scales += sorted(set(items["scale"].dropna()) - set(scales))
+        panels = []
+        for scale in scales:
+            mine = items[items["scale"] == scale]
+            groups: list[list[str]] = []
+            for name in sorted(mine["_construct"].unique(), key=lambda c: order.index(c)):
+                size = int((mine["_construct"] == name).sum())
+                if (
+                    groups
+                    and sum(int((mine["_construct"] == g).sum()) for g in groups[-1]) + (size)
+                    <= PANEL_ITEMS
+                ):
+                    groups[-1].append(name)
+                else:
+                    groups.append([name])
+            for group in groups:
+                th = " และ".join(book.constructs[g]["th"] for g in group)
+                en = " and ".join(book.constructs[g]["en"] for g in group)
+                en = en[:1] + en[1:].lower()
+                panel = mine[mine["_construct"].isin(group)].drop(columns="_construct")
+                panels.append((scale, panel.reset_index(drop=True), f"{th} (%) / {en} (%)"))
+        if not panels:
+            return [("", items.drop(columns="_construct"), "คำตอบรายข้อ (%) / Answers by item (%)")]
+        return panels
+
+    def missing_note(self, frame: pd.DataFrame, title: str) -> str:
+        """In place of a chart with nothing to draw, a short note saying why (withheld or no
+        data, from the frame's :data:`~helpers.reports.charts.MISSING` column); '' when the
+        chart has something to show.
+
+        Args:
+            frame: the chart's frame (a ``value`` or ``percent_positive`` column).
+            title: what the chart would show, "ไทย / English".
+        """
+        values = frame["percent_positive"] if "percent_positive" in frame else frame["value"]
+        if len(frame) and pd.to_numeric(values, errors="coerce").notna().any():
+            return ""
+        reasons = [r for r in dict.fromkeys(frame.get(MISSING, pd.Series(dtype=str))) if r]
+        reasons = reasons or [NO_DATA]
+        title_th, title_en = _th_en(title)
+        return para(
+            f"{title_th}: " + "; ".join(_th_en(r)[0] for r in reasons),
+            f"{title_en}: " + "; ".join(_th_en(r)[1].lower() for r in reasons) + ".",
+            css="suppressed-note chart-note",
+        )
+
     def published_items(self) -> pd.DataFrame:
         """The items whose results are shown, most positive first."""
         items = self.items()
@@ -524,90 +799,129 @@ class AgencyReport:
         items = self.items()
         return items.loc[items[MISSING] == NO_DATA, "item"].tolist()
 
-    def items_alt(self) -> str:
-        items = self.items()
-        shown = self.published_items()
+    def items_alt(self, items: pd.DataFrame | None = None) -> tuple[str, str]:
+        """The item chart's text alternative (Thai, English), of one panel's items
+        (:meth:`item_panels`) or of all; with the most and least favourable item and what is
+        not shown."""
+        items = self.items() if items is None else items
+        shown = items[items[MISSING] == ""].sort_values("percent_positive", ascending=False)
         withheld_n = int((items[MISSING] == withheld(self.k)).sum())
         none_n = int((items[MISSING] == NO_DATA).sum())
-        tail = ""
+        tail_th, tail_en = "", ""
         if withheld_n:
-            tail += (
-                f" {withheld_n} item(s) not published: fewer than {self.k} respondents answered."
-            )
+            tail_th += f" ไม่เผยแพร่ {withheld_n} ข้อ เนื่องจากมีผู้ตอบน้อยกว่า {self.k} คน"
+            tail_en += f" {withheld_n} item(s) not published: fewer than {self.k} answered."
         if none_n:
-            tail += f" {none_n} item(s) with no data: nobody answered."
+            tail_th += f" ไม่มีข้อมูล {none_n} ข้อ เนื่องจากไม่มีผู้ตอบ"
+            tail_en += f" {none_n} item(s) with no data: nobody answered."
         if items.empty:
-            return "Item chart: no data, this agency has no staff survey answers."
+            return (
+                "แผนภูมิคำตอบรายข้อ: ไม่มีข้อมูล หน่วยงานนี้ไม่มีคำตอบแบบสำรวจบุคลากร",
+                "Item chart: no data, this agency has no staff survey answers.",
+            )
         if shown.empty:
-            return f"Item chart: no item result is shown.{tail}"
+            return (
+                f"แผนภูมิคำตอบรายข้อ: ไม่มีข้อที่แสดงผลได้{tail_th}",
+                f"Item chart: no item result is shown.{tail_en}",
+            )
         top, bottom = shown.iloc[0], shown.iloc[-1]
+        top_th, top_en = _th_en(top["answer_positive"])
+        low_th, low_en = _th_en(bottom["answer_positive"])
         return (
+            f"แผนภูมิแท่งซ้อนแสดงร้อยละของคำตอบเชิงบวก เป็นกลาง และเชิงลบ ของข้อคำถาม {len(shown)} ข้อ "
+            f"ตามมาตรวัดของแต่ละข้อ (ข้อคำถามเชิงลบกลับทิศคำตอบแล้ว) ข้อที่มีคำตอบเชิงบวกสูงที่สุดคือ "
+            f"{top['th']} ({top_th} ร้อยละ {top['percent_positive']:.0f}) ข้อที่มีคำตอบเชิงบวกต่ำที่สุดคือ "
+            f"{bottom['th']} ({low_th} ร้อยละ {bottom['percent_positive']:.0f}){tail_th}",
             f"Stacked bar chart of favourable, neutral and unfavourable answers for {len(shown)} "
-            f"staff survey items, on each item's own answer scale (agree/disagree or satisfied/"
-            f"dissatisfied; negatively worded items counted in their favourable direction). "
-            f"Most favourable: {top['en']} ({top['percent_positive']:.0f}% "
-            f"{top['answer_positive'].split(' / ')[-1].lower()}). Least favourable: "
-            f"{bottom['en']} ({bottom['percent_positive']:.0f}% "
-            f"{bottom['answer_positive'].split(' / ')[-1].lower()}).{tail}"
+            f"staff survey items, each on its own answer scale (negatively worded items counted "
+            f"in their favourable direction). Most favourable: {top['en']} "
+            f"({top['percent_positive']:.0f}% {top_en.lower()}). Least favourable: "
+            f"{bottom['en']} ({bottom['percent_positive']:.0f}% {low_en.lower()}).{tail_en}",
         )
 
     def strengths_challenges_html(self) -> str:
+        """Strengths and challenges among the published items; withheld and no-data items
+        are named as such, never as "no item reached the threshold"."""
         everything = self.items()
         items = self.published_items()
         suppressed = self.suppressed_items()
         blocks = []
-        for flag, th, en, rule in (
-            ("strength", "จุดแข็ง", "Strengths", f"≥ {kpi.STRENGTH_PERCENT_POSITIVE:g}% positive"),
+        for flag, th, en, rule_th, rule_en in (
+            (
+                "strength",
+                "จุดแข็ง",
+                "Strengths",
+                f"คำตอบเชิงบวกตั้งแต่ร้อยละ {kpi.STRENGTH_PERCENT_POSITIVE:g}",
+                f"at least {kpi.STRENGTH_PERCENT_POSITIVE:g}% favourable",
+            ),
             (
                 "challenge",
-                "ความท้าทาย",
+                "ประเด็นที่ควรพัฒนา",
                 "Challenges",
-                f"≥ {kpi.CHALLENGE_PERCENT_NEGATIVE:g}% negative",
+                f"คำตอบเชิงลบตั้งแต่ร้อยละ {kpi.CHALLENGE_PERCENT_NEGATIVE:g}",
+                f"at least {kpi.CHALLENGE_PERCENT_NEGATIVE:g}% unfavourable",
             ),
         ):
             chosen = items[items[flag].fillna(False).astype(bool)] if len(items) else items
             if len(chosen):
-                lis = "".join(
-                    f"<li{sources_attr(mark)}>{esc(r.label)} "
-                    f"<span class='en'>/ {esc(r.en)}</span> — "
-                    f"{r.percent_positive:.0f}% {esc(r.answer_positive)}, "
-                    f"{r.percent_negative:.0f}% {esc(r.answer_negative)}</li>"
-                    for r, mark in zip(chosen.itertuples(), chosen[SOURCES], strict=True)
-                )
-                content = f"<ul>{lis}</ul>"
+                lis = []
+                for r, mark in zip(chosen.itertuples(), chosen[SOURCES], strict=True):
+                    pos_th, pos_en = _th_en(r.answer_positive)
+                    neg_th, neg_en = _th_en(r.answer_negative)
+                    lis.append(
+                        f"<li{sources_attr(mark)}>"
+                        + bilingual(
+                            f"{r.label}: {pos_th} ร้อยละ {r.percent_positive:.0f}, "
+                            f"{neg_th} ร้อยละ {r.percent_negative:.0f}",
+                            f"{r.en}: {r.percent_positive:.0f}% {pos_en.lower()}, "
+                            f"{r.percent_negative:.0f}% {neg_en.lower()}",
+                        )
+                        + "</li>"
+                    )
+                content = f"<ul>{''.join(lis)}</ul>"
             elif items.empty and suppressed:
-                content = (
-                    f'<p class="suppressed-note">ไม่เผยแพร่ผลรายข้อ (ผู้ตอบน้อยกว่า {self.k} คน) '
-                    f"จึงระบุ{th}ไม่ได้ / Item results are not published (fewer than "
-                    f"{self.k} respondents), so no {en.lower()} can be named.</p>"
+                content = para(
+                    f"ไม่เผยแพร่ผลรายข้อ เนื่องจากมีผู้ตอบน้อยกว่า {self.k} คน จึงระบุ{th}ไม่ได้",
+                    f"Item results are not published (fewer than {self.k} respondents), so "
+                    f"no {en.lower()} can be named.",
+                    css="suppressed-note",
                 )
             elif items.empty:
-                content = (
-                    '<p class="note">ไม่มีข้อมูล (ไม่มีคำตอบแบบสำรวจบุคลากร) / No data (no staff '
-                    "survey answers).</p>"
+                content = para(
+                    "ไม่มีข้อมูล เนื่องจากไม่มีคำตอบแบบสำรวจบุคลากร",
+                    "No data: there are no staff survey answers.",
+                    css="note",
                 )
             else:
-                content = (
-                    '<p class="note">ไม่มีข้อใดที่เผยแพร่ถึงเกณฑ์ / No published item reached '
-                    "the threshold.</p>"
+                content = para(
+                    "ไม่มีข้อคำถามที่เผยแพร่ผลข้อใดถึงเกณฑ์",
+                    "No published item reached the threshold.",
+                    css="note",
                 )
             blocks.append(
-                f"<div><h3>{bilingual(th, en)} <span class='note'>({esc(rule)})"
-                f"</span></h3>{content}</div>"
+                f"<div><h3>{bilingual(th, en)}</h3>"
+                f"{para(f'เกณฑ์: {rule_th}', f'Rule: {rule_en}', css='note')}{content}</div>"
             )
         notes = []
         if suppressed and not items.empty:
-            names = everything.set_index("item").loc[suppressed, "label"]
+            names = everything.set_index("item").loc[suppressed]
             notes.append(
-                f'<p class="suppressed-note">ข้อคำถามที่ไม่เผยแพร่ (ผู้ตอบน้อยกว่า {self.k} คน) / '
-                f"Items not published (fewer than {self.k} respondents): "
-                f"{esc('; '.join(names))}</p>"
+                para(
+                    f"ข้อคำถามที่ไม่เผยแพร่ผล เนื่องจากมีผู้ตอบน้อยกว่า {self.k} คน: "
+                    + "; ".join(names["label"]),
+                    f"Items not published (fewer than {self.k} respondents): "
+                    + "; ".join(names["en"]),
+                    css="suppressed-note",
+                )
             )
         if none := self.no_data_items():
-            names = everything.set_index("item").loc[none, "label"]
+            names = everything.set_index("item").loc[none]
             notes.append(
-                f'<p class="note">ข้อคำถามที่ไม่มีข้อมูล (ไม่มีผู้ตอบ) / Items with no data '
-                f"(nobody answered): {esc('; '.join(names))}</p>"
+                para(
+                    "ข้อคำถามที่ไม่มีข้อมูล เนื่องจากไม่มีผู้ตอบ: " + "; ".join(names["label"]),
+                    "Items with no data (nobody answered): " + "; ".join(names["en"]),
+                    css="note",
+                )
             )
         return f'<div class="two-col">{"".join(blocks)}</div>{"".join(notes)}'
 
@@ -641,6 +955,31 @@ class AgencyReport:
             }
         )
 
+    def drivers_alt(self) -> tuple[str, str]:
+        """The text alternative of the drivers' bar chart (Thai, English) with every value."""
+        drivers = self.satisfaction_drivers()
+        shown = drivers.dropna(subset=["value"])
+        if shown.empty:
+            why = drivers[MISSING].iloc[0] if MISSING in drivers and len(drivers) else ""
+            th, en = _th_en(why) if why else ("ไม่มีข้อมูล", "no data")
+            return (
+                f"แผนภูมิแท่งสหสัมพันธ์ของแต่ละปัจจัยกับดัชนีความพึงพอใจ: {th}",
+                f"Bar chart of each driver's correlation with the satisfaction index: {en}.",
+            )
+        th = "; ".join(
+            f"{_th_en(lab)[0]} {v:.2f}"
+            for lab, v in zip(shown["label"], shown["value"], strict=True)
+        )
+        en = "; ".join(
+            f"{_th_en(lab)[1]} {v:.2f}"
+            for lab, v in zip(shown["label"], shown["value"], strict=True)
+        )
+        return (
+            f"แผนภูมิแท่งสหสัมพันธ์ (r) ของแต่ละปัจจัยกับดัชนีความพึงพอใจในหน่วยงานนี้: {th}",
+            f"Bar chart of the correlation (r) of each driver with the satisfaction index in "
+            f"this agency: {en}.",
+        )
+
     def drivers_html(self) -> str:
         """What drives satisfaction here (correlations) and government-wide (the model)."""
         corr = self.data.table("satisfaction_correlations")
@@ -650,36 +989,53 @@ class AgencyReport:
         parts = []
         if len(drivers):
             top = drivers.iloc[0]
+            th, en = _th_en(top["label"])
             parts.append(
-                f"<p{sources_attr(top[SOURCES])}>ในหน่วยงานนี้ ปัจจัยที่สัมพันธ์กับความพึงพอใจ"
-                f"มากที่สุดคือ {esc(top['label'])} "
-                f"(r = {top['value']:.2f}) / In this agency, satisfaction goes most closely "
-                f"with {esc(top['label'].split(' / ')[-1])} (r = {top['value']:.2f}).</p>"
+                para(
+                    f"ในหน่วยงานนี้ ปัจจัยที่สัมพันธ์กับความพึงพอใจมากที่สุดคือ{th} (r = {top['value']:.2f})",
+                    f"In this agency, satisfaction goes most closely with {en.lower()} "
+                    f"(r = {top['value']:.2f}).",
+                    attrs=sources_attr(top[SOURCES]),
+                )
             )
         else:
-            reason = (
-                mine["suppression_reason"].dropna().iloc[0]
-                if mine is not None and mine["suppression_reason"].notna().any()
-                else "no staff survey"
-            )
+            reasons = mine["suppression_reason"].dropna() if mine is not None else []
+            withheld_here = len(reasons) > 0
+            fewer = re.search(r"fewer than (\d+)", str(reasons.iloc[0])) if withheld_here else None
+            least = fewer.group(1) if fewer else str(MIN_DRIVER_RESPONDENTS)
             parts.append(
-                f'<p class="suppressed-note">ไม่แสดงการวิเคราะห์ปัจจัยของหน่วยงานนี้ / No '
-                f"driver analysis for this agency: {esc(reason)}.</p>"
+                para(
+                    f"ไม่วิเคราะห์ปัจจัยของหน่วยงานนี้ เนื่องจากมีผู้ตอบน้อยกว่า {least} คน"
+                    if withheld_here
+                    else "ไม่วิเคราะห์ปัจจัยของหน่วยงานนี้ เนื่องจากไม่มีการสำรวจบุคลากร",
+                    f"No driver analysis for this agency: fewer than {least} respondents."
+                    if withheld_here
+                    else "No driver analysis for this agency: no staff survey.",
+                    css="suppressed-note",
+                )
             )
         importance = self.data.model("staff_importance")
         if importance is not None and len(importance):
             top = importance.sort_values("share_pratt", ascending=False).iloc[0]
             label = names.get(top["term"], {"th": top["term"], "en": top["term"]})
+            share = 100 * top["share_pratt"]
             parts.append(
-                f"<p>ทั้งประเทศ (แบบจำลองลำดับ): ปัจจัยสำคัญที่สุดคือ {esc(label['th'])} "
-                f"({100 * top['share_pratt']:.0f}% ของความแปรปรวนที่อธิบายได้) / Government-wide "
-                f"(ordinal model): the strongest driver is {esc(label['en'])} "
-                f"({100 * top['share_pratt']:.0f}% of the explained variation).</p>"
+                para(
+                    f"ในภาพรวมของทุกหน่วยงาน (แบบจำลองถดถอยโลจิสติกแบบอันดับ) ปัจจัยที่มีความสำคัญมากที่สุดคือ"
+                    f"{label['th']} ซึ่งคิดเป็นร้อยละ {share:.0f} ของส่วนที่แบบจำลองอธิบายได้",
+                    f"Across all agencies (ordinal model), the strongest driver is "
+                    f"{label['en'].lower()}, with {share:.0f}% of the variation the model "
+                    "explains.",
+                )
             )
         parts.append(
-            '<p class="note">ความสัมพันธ์ไม่ใช่เหตุและผล / A correlation is not proof of '
-            "cause; it shows where improvement is most likely to go with higher satisfaction."
-            "</p>"
+            para(
+                "ความสัมพันธ์นี้ไม่ได้แสดงว่าปัจจัยใดเป็นสาเหตุ แต่ชี้ว่าการพัฒนาด้านใดมีแนวโน้มสอดคล้องกับ"
+                "ความพึงพอใจที่สูงขึ้น",
+                "A correlation is not proof of cause; it shows where improvement is most "
+                "likely to go with higher satisfaction.",
+                css="note",
+            )
         )
         return "".join(parts)
 
@@ -756,21 +1112,38 @@ class AgencyReport:
             ]
         ].reset_index(drop=True)
 
-    def measures_alt(self, group: str | tuple[str, ...], what: str) -> str:
+    def measures_alt(self, group: str | tuple[str, ...], what: tuple[str, str]) -> tuple[str, str]:
+        """The dot chart's text alternative (Thai, English) with every value shown.
+
+        Args:
+            group: the measure group(s) charted (see :meth:`measures`).
+            what: what the chart shows, (Thai, English), e.g. ("คะแนนรายด้าน", "scores").
+        """
         frame = self.measures(group)
         shown = frame.dropna(subset=["value"])
-        values = "; ".join(
-            f"{r.label.split(' / ')[-1]} {r.value:.1f} (median {r.gov_median:.1f})"
+        values_th = "; ".join(
+            f"{_th_en(r.label)[0]} {r.value:.1f} (มัธยฐาน {r.gov_median:.1f})"
+            for r in shown.itertuples()
+        )
+        values_en = "; ".join(
+            f"{_th_en(r.label)[1]} {r.value:.1f} (median {r.gov_median:.1f})"
             for r in shown.itertuples()
         )
         hidden = frame[frame[MISSING] != ""]
-        gaps = "".join(
-            f" {label.split(' / ')[-1]}: {self._missing_en(why)}."
+        gaps_th = "".join(
+            f" {_th_en(label)[0]}: {_th_en(why)[0]}"
+            for label, why in zip(hidden["label"], hidden[MISSING], strict=True)
+        )
+        gaps_en = "".join(
+            f" {_th_en(label)[1]}: {self._missing_en(why)}."
             for label, why in zip(hidden["label"], hidden[MISSING], strict=True)
         )
         return (
-            f"Dot chart of {what} for this agency with 95% intervals against the government "
-            f"median and upper quartile. {values or 'No value shown.'}{gaps}"
+            f"แผนภูมิจุดแสดง{what[0]}ของหน่วยงานนี้ พร้อมช่วงความเชื่อมั่น 95% เทียบกับมัธยฐานและ"
+            f"ควอร์ไทล์บนของทุกหน่วยงาน {values_th or 'ไม่มีค่าที่แสดงได้'}{gaps_th}",
+            f"Dot chart of {what[1]} for this agency with 95% confidence intervals against the "
+            f"median and upper quartile of all agencies. {values_en or 'No value shown.'}"
+            f"{gaps_en}",
         )
 
     def suppressed_measures_note(self, group: str | tuple[str, ...]) -> str:
@@ -778,13 +1151,35 @@ class AgencyReport:
         hidden = frame[frame["suppression_reason"].notna()]
         if hidden.empty:
             return ""
-        return (
-            f'<p class="suppressed-note">ไม่เผยแพร่ (ผู้ตอบน้อยกว่า {self.k} คน) / Not shown, '
-            f"fewer than {self.k} respondents: {esc(', '.join(hidden['label']))}</p>"
+        labels = [_th_en(label) for label in hidden["label"]]
+        return para(
+            f"ไม่เผยแพร่ผล เนื่องจากมีผู้ตอบน้อยกว่า {self.k} คน ได้แก่ " + ", ".join(t for t, _ in labels),
+            f"Not shown, fewer than {self.k} respondents: " + ", ".join(e for _, e in labels),
+            css="suppressed-note",
         )
 
     def indicators_html(self, codes: tuple[str, ...]) -> str:
-        return "<ul>" + "".join(f"<li>{self.indicator_sentence(c)}</li>" for c in codes) + "</ul>"
+        return "".join(self.indicator_sentence(c) for c in codes)
+
+    def percent_indicators_alt(self, codes: tuple[str, ...]) -> tuple[str, str]:
+        """The text alternative of the percent indicators' dot chart (Thai, English)."""
+        frame = self.percent_indicators(codes)
+        th, en = [], []
+        for code, value, median, why in zip(
+            codes, frame["value"], frame["gov_median"], frame[MISSING], strict=True
+        ):
+            if present(value):
+                th.append(f"{code} ร้อยละ {value:.1f} (มัธยฐาน {median:.1f})")
+                en.append(f"{code} {value:.1f}% (median {median:.1f}%)")
+            else:
+                th.append(f"{code}: {_th_en(why)[0]}")
+                en.append(f"{code}: {self._missing_en(why)}")
+        return (
+            f"แผนภูมิจุดแสดง {', '.join(codes)} ของหน่วยงานนี้ เทียบกับมัธยฐานและควอร์ไทล์บนของทุก"
+            f"หน่วยงาน: {'; '.join(th)}",
+            f"Dot chart of {', '.join(codes)} for this agency against the median and upper "
+            f"quartile of all agencies: {'; '.join(en)}.",
+        )
 
     def percent_indicators(self, codes: tuple[str, ...]) -> pd.DataFrame:
         """The agency's percent indicators as a frame for the benchmark chart."""
@@ -818,117 +1213,174 @@ class AgencyReport:
         """(points, limits, centre, position of this agency) for A5 or A7."""
         return funnel_data(self.data, code, self.agency)
 
-    def funnel_text(self, code: str) -> str:
-        """Where the agency lies in the funnel, in words (plain text)."""
+    def funnel_text(self, code: str) -> tuple[str, str]:
+        """Where the agency lies in the funnel, in words (Thai, English; plain text)."""
         _, _, _, position = self.funnel(code)
         th, en = self.data.label(code)
         if position is None:
             why = self._why_missing(self.rows.loc[[code]])[0] or NO_DATA
             if why == NO_DATA:
-                return f"{th}: ไม่มีข้อมูลของหน่วยงานนี้ / {en}: no data for this agency."
+                return f"{th}: ไม่มีข้อมูลของหน่วยงานนี้", f"{en}: no data for this agency."
             return (
-                f"{th}: ค่าของหน่วยงานนี้ไม่เผยแพร่ (ผู้ตอบน้อยกว่า {self.k} คน) จึงไม่แสดงในแผนภาพ"
-                f" / {en}: this agency's value is not published (fewer than {self.k} "
-                "respondents), so it is not placed."
+                f"{th}: ไม่เผยแพร่ค่าของหน่วยงานนี้ เนื่องจากมีผู้ตอบน้อยกว่า {self.k} คน จึงไม่แสดงในแผนภาพ",
+                f"{en}: this agency's value is not published (fewer than {self.k} "
+                "respondents), so it is not placed.",
             )
         words = {
             "within": (
-                "อยู่ในช่วงที่คาดได้จากความแปรปรวนของการสุ่ม",
+                "อยู่ภายในขอบเขตควบคุม คือต่างจากมัธยฐานไม่เกินที่ความคลาดเคลื่อนจากการสุ่มอธิบายได้",
                 "within the range expected from sampling variation alone",
             ),
-            "above 95%": ("สูงกว่าขอบเขต 95%", "above the 95% limit"),
-            "above 99.8%": ("สูงกว่าขอบเขต 99.8% อย่างชัดเจน", "clearly above the 99.8% limit"),
-            "below 95%": ("ต่ำกว่าขอบเขต 95%", "below the 95% limit"),
-            "below 99.8%": ("ต่ำกว่าขอบเขต 99.8% อย่างชัดเจน", "clearly below the 99.8% limit"),
+            "above 95%": ("สูงกว่าขอบเขตควบคุม 95%", "above the 95% control limit"),
+            "above 99.8%": (
+                "สูงกว่าขอบเขตควบคุม 99.8% อย่างชัดเจน",
+                "clearly above the 99.8% control limit",
+            ),
+            "below 95%": ("ต่ำกว่าขอบเขตควบคุม 95%", "below the 95% control limit"),
+            "below 99.8%": (
+                "ต่ำกว่าขอบเขตควบคุม 99.8% อย่างชัดเจน",
+                "clearly below the 99.8% control limit",
+            ),
         }[position]
-        return f"{th}: {words[0]} / {en}: {words[1]}."
+        return f"{th} ของหน่วยงานนี้{words[0]}", f"{en}: this agency is {words[1]}."
 
     def funnel_sentence(self, code: str) -> str:
-        """:meth:`funnel_text` escaped for HTML."""
-        return esc(self.funnel_text(code))
+        """:meth:`funnel_text` as a paragraph (escaped HTML)."""
+        return para(*self.funnel_text(code))
 
     # -- methods -----------------------------------------------------------------------------
 
     def methods_html(self) -> str:
+        """Methods, data quality and caveats: one item per topic, Thai then English."""
         s = self.sample()
         staff, citizen = s["staff"], s["citizen"]
-        items: list[str] = []
-        marks = {
-            0: self._survey_sources("staff", staff),
-            1: self._survey_sources("citizen", citizen),
-        }
+        items: list[tuple[str, str, str]] = []  # (Thai, English, audit marker)
+        staff_mark = self._survey_sources("staff", staff)
         if staff["respondents"] is not None:
-            rate = (
-                f", อัตราตอบกลับ / response rate {100 * staff['response_rate']:.1f}% of "
-                f"{staff['headcount']:,}"
-                if staff["response_rate"] is not None
-                else ""
-            )
+            rate_th = rate_en = ""
+            if staff["response_rate"] is not None:
+                rate = 100 * staff["response_rate"]
+                # no "คน" after the headcount: the audit reads "N คน" as N respondents
+                rate_th = (
+                    f" จากบุคลากรทั้งหมด {staff['headcount']:,} ราย คิดเป็นอัตราการตอบกลับร้อยละ {rate:.1f}"
+                )
+                rate_en = f", a response rate of {rate:.1f}% of a staff of {staff['headcount']:,}"
             items.append(
-                f"แบบสำรวจบุคลากร / Staff survey: {staff['respondents']:,} คน / respondents{rate}; "
-                f"ขนาดตัวอย่างประสิทธิผล / effective sample size {staff['effective_n']:.0f} "
-                f"(design effect of weighting {staff['design_effect']:.2f})."
+                (
+                    f"แบบสำรวจบุคลากร: ผู้ตอบ {staff['respondents']:,} คน{rate_th} "
+                    f"ขนาดตัวอย่างประสิทธิผล {staff['effective_n']:.0f} "
+                    f"(ผลของการถ่วงน้ำหนักต่อความแปรปรวน {staff['design_effect']:.2f} เท่า)",
+                    f"Staff survey: {staff['respondents']:,} respondents{rate_en}; effective "
+                    f"sample size {staff['effective_n']:.0f} (design effect of weighting "
+                    f"{staff['design_effect']:.2f}).",
+                    staff_mark,
+                )
             )
         else:
-            items.append(f"แบบสำรวจบุคลากร / Staff survey: {self._count_text(staff)}.")
+            th, en = self._count_text(staff)
+            items.append((f"แบบสำรวจบุคลากร: {th}", f"Staff survey: {en}.", ""))
+        citizen_mark = self._survey_sources("citizen", citizen)
         if citizen["respondents"] is not None:
             items.append(
-                f"แบบสำรวจผู้รับบริการ / Citizen survey: {citizen['respondents']:,} คน / "
-                f"respondents; effective sample size {citizen['effective_n']:.0f} (design "
-                f"effect {citizen['design_effect']:.2f}). A response rate cannot be computed: "
-                f"the number of service users is unknown."
+                (
+                    f"แบบสำรวจผู้รับบริการ: ผู้ตอบ {citizen['respondents']:,} คน ขนาดตัวอย่าง"
+                    f"ประสิทธิผล {citizen['effective_n']:.0f} (ผลของการถ่วงน้ำหนักต่อความแปรปรวน "
+                    f"{citizen['design_effect']:.2f} เท่า) คำนวณอัตราการตอบกลับไม่ได้ "
+                    "เนื่องจากไม่ทราบจำนวนผู้รับบริการทั้งหมด",
+                    f"Citizen survey: {citizen['respondents']:,} respondents; effective sample "
+                    f"size {citizen['effective_n']:.0f} (design effect "
+                    f"{citizen['design_effect']:.2f}). A response rate cannot be computed: the "
+                    "number of service users is unknown.",
+                    citizen_mark,
+                )
             )
         else:
-            items.append(f"แบบสำรวจผู้รับบริการ / Citizen survey: {self._count_text(citizen)}.")
+            th, en = self._count_text(citizen)
+            items.append((f"แบบสำรวจผู้รับบริการ: {th}", f"Citizen survey: {en}.", ""))
+        cap = f"{weights.settings(self.root).cap:g}"
+        merged = staff["cells_collapsed"]
         items.append(
-            "การถ่วงน้ำหนัก / Weighting: staff answers are weighted to the agency's headcount by "
-            "position group (raking; small groups merged"
-            + (f": {staff['cells_collapsed']}" if staff["cells_collapsed"] else "")
-            + f"; weights capped at {weights.settings(self.root).cap:g} times the mean). Citizen "
-            "answers are weighted to region "
-            "shares within the agency. Intervals are design-based 95% intervals."
+            (
+                "การถ่วงน้ำหนัก: ถ่วงน้ำหนักคำตอบของบุคลากรให้สอดคล้องกับจำนวนบุคลากรของหน่วยงานจำแนกตาม"
+                "ประเภทตำแหน่ง ด้วยวิธีปรับน้ำหนักแบบวนซ้ำ (raking)"
+                + (" โดยรวมกลุ่มขนาดเล็กเข้ากับกลุ่มใกล้เคียง" if merged else "")
+                + f" และจำกัดน้ำหนักไม่เกิน {cap} เท่าของค่าเฉลี่ย ถ่วงน้ำหนักคำตอบของผู้รับบริการตาม"
+                "สัดส่วนภูมิภาคภายในหน่วยงาน ช่วงความเชื่อมั่น 95% คำนวณโดยคำนึงถึงแบบแผนการสุ่มตัวอย่าง",
+                "Weighting: staff answers are weighted to the agency's headcount by position "
+                "group (raking"
+                + (f"; small groups merged: {merged.replace(' -> ', ' → ')}" if merged else "")
+                + f"; weights capped at {cap} times the mean). Citizen answers are weighted to "
+                "region shares within the agency. Intervals are design-based 95% confidence "
+                "intervals.",
+                "",
+            )
         )
         items.append(
-            f"การปกปิดข้อมูล / Confidentiality: no figure from fewer than {self.k} respondents is "
-            f"shown; benchmarks are medians of published agency values, so a hidden value cannot "
-            f"be worked out from them."
+            (
+                f"การรักษาความลับของข้อมูล: ไม่เผยแพร่ตัวเลขใดที่คำนวณจากผู้ตอบน้อยกว่า {self.k} คน "
+                "ค่าอ้างอิงเป็นมัธยฐานของค่าที่หน่วยงานต่าง ๆ เผยแพร่ได้ จึงไม่สามารถคำนวณย้อนกลับหาค่าที่ไม่เผยแพร่ได้",
+                f"Confidentiality: no figure from fewer than {self.k} respondents is shown; "
+                "benchmarks are medians of published agency values, so a hidden value cannot be "
+                "worked out from them.",
+                "",
+            )
         )
         reliability = self.data.model("staff_reliability")
         if reliability is not None and len(reliability):
-            alphas = ", ".join(
-                f"{r.construct} {r.alpha:.2f}" for r in reliability.itertuples() if present(r.alpha)
-            )
+            constructs = config.codebook("staff_survey", self.root).constructs
+            shown = [r for r in reliability.itertuples() if present(r.alpha)]
+            name = {  # the codebook's names; a construct it does not name keeps its key
+                r.construct: constructs.get(r.construct, {"th": r.construct, "en": r.construct})
+                for r in shown
+            }
+            alphas_th = " ".join(f"{name[r.construct]['th']} {r.alpha:.2f}" for r in shown)
+            alphas_en = ", ".join(f"{name[r.construct]['en']} {r.alpha:.2f}" for r in shown)
             items.append(
-                f"ความเที่ยง / Reliability (Cronbach's alpha, all agencies): {alphas}. "
-                f"Values of 0.7 and above are usually taken as adequate."
+                (
+                    "ความเที่ยงของมาตรวัด (สัมประสิทธิ์แอลฟาของครอนบาค คำนวณจากข้อมูลทุกหน่วยงาน): "
+                    f"{alphas_th} โดยทั่วไปค่าตั้งแต่ 0.7 ขึ้นไปถือว่าเพียงพอ",
+                    f"Reliability (Cronbach's alpha, all agencies): {alphas_en}. Values of 0.7 and "
+                    "above are usually taken as adequate.",
+                    "",
+                )
             )
-        items.append(self._set_aside_text())
+        items.append((*self._set_aside_text(), ""))
         if missing := self._missing_questions_text():
-            items.append(missing)
-        if kpi.targets_are_placeholders(self.root):
+            items.append((*missing, ""))
+        if provisional_targets(self.root):
             items.append(
-                "ข้อควรระวัง / Caveat: the guideline sets no numeric targets; the targets used "
-                "here are placeholders in config/targets.yaml until the evaluators set them, so "
-                "met / not met is provisional."
+                (
+                    "ข้อควรระวัง: แนวทางฯ ไม่ได้กำหนดค่าเป้าหมายเป็นตัวเลข ค่าเป้าหมายในรายงานนี้เป็นค่า"
+                    "ชั่วคราวจนกว่าคณะผู้ประเมินจะกำหนดและยืนยัน การเทียบกับเป้าหมายจึงเป็นผลเบื้องต้น",
+                    "Caveat: the guideline sets no numeric targets; the targets used here are "
+                    "provisional until the evaluators set and confirm them, so every comparison "
+                    "with a target is preliminary.",
+                    "",
+                )
             )
         items.append(
-            "ข้อควรระวัง / Caveat: the change test treats the two years as independent samples; "
-            "position and funnel plots ignore the design effect and are a guide, not a verdict."
+            (
+                "ข้อควรระวัง: การทดสอบการเปลี่ยนแปลงจากปีก่อนถือว่าตัวอย่างสองปีเป็นอิสระต่อกัน อันดับและ"
+                "แผนภาพกรวยไม่ได้ปรับผลของแบบการสุ่มตัวอย่าง จึงควรใช้เป็นข้อมูลประกอบการพิจารณา มิใช่ข้อสรุปชี้ขาด",
+                "Caveat: the change test treats the two years as independent samples; rank and "
+                "funnel plots ignore the design effect and are a guide, not a verdict.",
+                "",
+            )
         )
         return (
-            "<ul>"
-            + "".join(f"<li{sources_attr(marks.get(n))}>{esc(i)}</li>" for n, i in enumerate(items))
+            '<ul class="methods">'
+            + "".join(f"<li{sources_attr(mark)}>{bilingual(th, en)}</li>" for th, en, mark in items)
             + "</ul>"
         )
 
-    def _missing_questions_text(self) -> str:
-        """The questions some of this agency's raw files did not hold ('' when none)."""
+    def _missing_questions_text(self) -> tuple[str, str] | None:
+        """The questions some of this agency's raw files did not hold (None when none)."""
         frame = self.data.table("missing_questions")
         if frame is None or frame.empty:
-            return ""
+            return None
         mine = frame[frame["agency_code"] == self.agency]
         if mine.empty:
-            return ""
+            return None
         th, en = [], []
         for r in mine.itertuples():
             book = config.codebook(r.instrument, self.root)
@@ -936,14 +1388,14 @@ class AgencyReport:
             th.append(f"{column.th} ({book.th})")
             en.append(f"{column.en} ({book.en.lower()})")
         return (
-            "คำถามที่ไม่มีในไฟล์ข้อมูล / Questions missing from data files: ไฟล์ข้อมูลดิบที่มีคำตอบของ"
-            f"หน่วยงานนี้ไม่มีคอลัมน์ของคำถาม {'; '.join(th)} ผลที่เกี่ยวกับคำถามเหล่านี้จึงใช้เฉพาะคำตอบจาก"
-            "ไฟล์ที่มีคำถามนั้น / The raw files holding this agency's answers had no column for "
-            f"{'; '.join(en)}; results on these questions use only the answers of files that "
-            "asked them."
+            "คำถามที่ไม่มีในไฟล์ข้อมูล: ไฟล์ข้อมูลดิบที่มีคำตอบของหน่วยงานนี้บางไฟล์ไม่มีคอลัมน์ของคำถาม "
+            f"{'; '.join(th)} ผลที่เกี่ยวกับคำถามเหล่านี้จึงใช้เฉพาะคำตอบจากไฟล์ที่มีคำถามนั้น",
+            "Questions missing from data files: some raw files holding this agency's answers had "
+            f"no column for {'; '.join(en)}; results on these questions use only the answers of "
+            "files that asked them.",
         )
 
-    def _set_aside_text(self) -> str:
+    def _set_aside_text(self) -> tuple[str, str]:
         frame = self.data.table("set_aside_by_agency")
         mine = (
             frame[frame["agency_code"] == self.agency]
@@ -952,13 +1404,20 @@ class AgencyReport:
         )
         if mine.empty:
             return (
-                "การตรวจสอบข้อมูล / Data checks: no row naming this agency was set aside by cleaning."
+                "การตรวจสอบข้อมูล: ไม่มีรายการคำตอบของหน่วยงานนี้ที่ถูกคัดออกในขั้นตอนการคัดกรองข้อมูล",
+                "Data checks: no row naming this agency was set aside by cleaning.",
             )
-        parts = [
-            f"{r.rows} {REASONS[r.reason][0]} / {REASONS[r.reason][1]} ({r.instrument})"
+        names = {i: INSTRUMENT_NAMES.get(i, (i, i)) for i in mine["instrument"].unique()}
+        th = " ".join(
+            f"{REASONS[r.reason][0]} {r.rows} รายการ จาก{names[r.instrument][0]}"
             for r in mine.itertuples()
-        ]
+        )
+        en = "; ".join(
+            f"{r.rows} {REASONS[r.reason][1]} ({names[r.instrument][1]})" for r in mine.itertuples()
+        )
         return (
-            "การตรวจสอบข้อมูล / Data checks: rows naming this agency that cleaning set aside "
-            f"(not counted in any figure): {'; '.join(parts)}."
+            "การตรวจสอบข้อมูล: ในขั้นตอนการคัดกรองข้อมูล ได้คัดรายการคำตอบที่ระบุหน่วยงานนี้ออก "
+            f"(ไม่นำมารวมในการคำนวณใด ๆ) ได้แก่ {th}",
+            "Data checks: rows naming this agency that cleaning set aside (not counted in any "
+            f"figure): {en}.",
         )

@@ -1,8 +1,10 @@
 """Formatting shared by the agency report and the overview: values, intervals, targets,
 changes, statuses and ranks as report text, and HTML fragments shown in a notebook.
 
-Conventions: Thai first, English after a slash or in a muted span; a status is always a symbol
-AND words (never colour alone); a suppressed value is never shown, and says why.
+Conventions: Thai first, each Thai label or sentence followed by its English in
+``<span class="en" lang="en">`` (:func:`bilingual`, :func:`para`), which the page shows muted
+on a line of its own; a status is always a symbol AND words (never colour alone); a
+suppressed value is never shown, and says why.
 """
 
 from __future__ import annotations
@@ -24,8 +26,38 @@ def show(fragment: str) -> None:
     display(HTML(fragment))
 
 
-def bilingual(th: str, en: str) -> str:
-    return f'{esc(th)} <span class="en">/ {esc(en)}</span>'
+def bilingual(th: str, en: str, *, inline: bool = False) -> str:
+    """Thai text and its English, escaped: ``th<span class="en" lang="en">en</span>``.
+
+    Args:
+        th: the Thai text (plain text).
+        en: the English text (plain text).
+        inline: keep the English on the same line, after a slash (for short labels in
+            running text); by default it has a line of its own.
+    """
+    css = "en en-inline" if inline else "en"
+    gap = " / " if inline else ""
+    return f'{esc(th)}<span class="{css}" lang="en">{gap}{esc(en)}</span>'
+
+
+def bilingual_text(text: str) -> str:
+    """A report text written "ไทย / English" (a value such as "ใช่ / Yes") as markup with
+    the English marked; a text without " / " is only escaped."""
+    th, sep, en = str(text).partition(" / ")
+    return bilingual(th, en, inline=True) if sep else esc(text)
+
+
+def para(th: str, en: str, *, css: str = "", attrs: str = "") -> str:
+    """A paragraph: the whole Thai sentence, then the whole English one below it (escaped).
+
+    Args:
+        th: the Thai sentence(s) (plain text).
+        en: the English sentence(s) (plain text).
+        css: classes of the paragraph.
+        attrs: further attributes, already escaped (an audit marker, say).
+    """
+    cls = f' class="{esc(css)}"' if css else ""
+    return f"<p{cls}{attrs}>{bilingual(th, en)}</p>"
 
 
 def present(value: Any) -> bool:
@@ -68,10 +100,35 @@ def format_target(target: Any, unit: str, direction: str = ">=") -> str:
 
 
 def status_html(status: str, root: Path | None = None) -> str:
-    spec = config.reports(root)["statuses"][status]
+    """A status badge: symbol, Thai and English words. While ``config/targets.yaml`` marks
+    its targets as placeholders, "met" and "not met" are shown as the neutral comparison
+    with a provisional target (``provisional_statuses`` in ``config/reports.yaml``)."""
+    wording = config.reports(root)
+    spec = wording["statuses"][status]
+    css = status
+    if status in ("met", "not_met") and kpi.targets_are_placeholders(root):
+        spec, css = wording["provisional_statuses"][status], "provisional"
     return (
-        f'<span class="status status-{esc(status)}" data-status="{esc(status)}">'
-        f"{esc(spec['symbol'])} {esc(spec['th'])} / {esc(spec['en'])}</span>"
+        f'<span class="status status-{esc(css)}" data-status="{esc(status)}">'
+        f"{esc(spec['symbol'])} {bilingual(spec['th'], spec['en'], inline=True)}</span>"
+    )
+
+
+def provisional_targets(root: Path | None = None) -> bool:
+    """Whether the targets are placeholders the evaluators have not yet confirmed."""
+    return kpi.targets_are_placeholders(root)
+
+
+def placeholder_notice(root: Path | None = None) -> str:
+    """The notice shown above a scorecard while the targets are placeholders ('' after)."""
+    if not kpi.targets_are_placeholders(root):
+        return ""
+    spec = config.reports(root)["placeholder_notice"]
+    return (
+        '<div class="notice" role="note" id="placeholder-targets">'
+        + para(spec["title_th"], spec["title_en"], css="notice-title")
+        + para(spec["th"], spec["en"])
+        + "</div>"
     )
 
 
@@ -79,10 +136,12 @@ def format_change(row: pd.Series) -> str:
     """Change from last year; a mark (▲/▼ and words) only where the change is significant."""
     change = row.get("change")
     if not present(change):
-        return '<span class="note">ไม่มีข้อมูลปีก่อน / no previous year</span>'
+        return (
+            f'<span class="note">{bilingual("ไม่มีข้อมูลปีก่อน", "no previous year", inline=True)}</span>'
+        )
     unit = row["unit"]
     if abs(change) < kpi.TOLERANCE:
-        return "ไม่เปลี่ยนแปลง / no change"
+        return bilingual("ไม่เปลี่ยนแปลง", "no change", inline=True)
     points = " pp" if unit == "percent" else ""
     text = f"{change:+.1f}{points}" if unit in ("percent", "index_0_100") else f"{change:+g}"
     if not bool(row.get("change_significant")):
@@ -90,7 +149,8 @@ def format_change(row: pd.Series) -> str:
     arrow = "▲" if change > 0 else "▼"
     return (
         f'{esc(text)} <span class="change-sig" data-significant="true">{arrow} '
-        f"มีนัยสำคัญ / significant ({format_p(row['change_p'])})</span>"
+        f"{bilingual('มีนัยสำคัญ', 'significant', inline=True)} ({format_p(row['change_p'])})"
+        "</span>"
     )
 
 
@@ -108,13 +168,14 @@ def ordinal_rank(values: pd.Series, value: float) -> tuple[int, int, bool]:
 
 
 def without_counts(text: Any) -> str:
-    """The weighting's cell-collapsing note without its per-group counts, which can be below
-    the reporting threshold: 'a+b -> c (a: n=0; b: n=2)' becomes 'a+b -> c'."""
+    """The weighting's cell-collapsing note without its counts, which can be below the
+    reporting threshold: 'a+b -> c (a: n=0; b: n=2)' becomes 'a+b -> c', and any other
+    bracket holding a number goes too."""
     import re
 
     if not present(text):
         return ""
-    return re.sub(r"\s*\([^()]*n=\d+[^()]*\)", "", str(text)).strip()
+    return re.sub(r"\s*\([^()]*\d[^()]*\)", "", str(text)).strip()
 
 
 def suppression_text(reason: Any, k: int) -> str:

@@ -76,6 +76,38 @@ def test_status_is_a_symbol_and_words(project):
         html = status_html(status, project)
         text = re.sub(r"<[^>]+>", "", html)
         assert re.match(r"^\S \S.* / \w", text), text
+        assert re.search(r'<span class="en en-inline" lang="en"> / \w', html)
+
+
+def _flag_targets(root, placeholders: bool) -> None:
+    path = root / "config/targets.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "targets_are_placeholders: true" in text
+    path.write_text(
+        text.replace(
+            "targets_are_placeholders: true",
+            f"targets_are_placeholders: {str(placeholders).lower()}",
+        ),
+        encoding="utf-8",
+    )
+    config.clear_cache()
+
+
+def test_placeholder_targets_are_compared_neutrally_never_failed(project):
+    from helpers.reports.formatting import placeholder_notice
+
+    _flag_targets(project, True)
+    notice = placeholder_notice(project)
+    assert "ค่าชั่วคราว" in notice and 'lang="en">The targets in this report are provisional' in notice
+    for status in ("met", "not_met"):
+        html = status_html(status, project)
+        assert "status-provisional" in html and f'data-status="{status}"' in html
+        assert "บรรลุ" not in html and "Not met" not in html and "✘" not in html
+    _flag_targets(project, False)
+    assert placeholder_notice(project) == ""
+    assert "✘ ไม่บรรลุเป้าหมาย" in status_html("not_met", project)
+    assert "status-not_met" in status_html("not_met", project)
+    config.clear_cache()
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +143,7 @@ def test_a_small_agency_shows_no_count_rate_or_value(processed, small_and_large)
     for code in hidden["indicator"]:
         row = re.search(rf'<tr data-indicator="{code}".*?</tr>', html).group(0)
         cell = re.search(r'<td class="num value">(.*?)</td>', row).group(1)
-        assert "Suppressed" in cell and not re.search(r"\d", cell.replace("10", ""))
+        assert "Not published" in cell and not re.search(r"\d", cell.replace("10", ""))
     assert "fewer than 10 respondents" in r.indicator_sentence("A5")
     constructs = r.measures(("construct", "persona"))
     assert constructs["value"].isna().all()
@@ -133,9 +165,10 @@ def test_a_large_agency_report_has_every_section(processed, small_and_large):
     assert len(r.measures("driver")) == 5
     points, limits, _centre, position = r.funnel("A5")
     assert len(points) >= 4 and not limits.empty and position is not None
-    assert "Line chart" in r.trend_alt("A5")
+    th, en = r.trend_alt("A5")
+    assert en.startswith("Line chart") and th.startswith("แผนภูมิเส้น")
     methods = r.methods_html()
-    assert "placeholders" in methods
+    assert "provisional" in methods and "ค่าชั่วคราว" in methods
     assert "response rate" in methods
     assert not re.search(r"\bn=\d", methods)
 
@@ -236,7 +269,7 @@ def test_every_shown_count_sits_in_a_marker_naming_it(processed, small_and_large
     for cell in re.findall(r"<td class=\"num value\"([^>]*)>(.*?)</td>", card):
         for n in re.findall(r'data-n="(\d+)"', cell[1]):
             assert f"={n}" in cell[0], cell
-    assert re.search(r'<b data-sources="2565/staff/respondents \d+=\d+">[\d,]+ คน', header)
+    assert re.search(r'<dd data-sources="2565/staff/respondents \d+=\d+">[\d,]+ คน', header)
 
 
 def test_questions_missing_from_an_agencys_files_are_named_in_the_methods(
@@ -261,6 +294,63 @@ def test_questions_missing_from_an_agencys_files_are_named_in_the_methods(
     assert "ไม่มีคอลัมน์ของคำถาม อายุราชการ (แบบสำรวจ" in methods
     assert "had no column for Years of service (staff survey" in methods
     assert "Gender" not in methods  # another agency's file
+
+
+def test_the_report_links_to_its_overview_the_index_and_its_other_years(processed, small_and_large):
+    r = AgencyReport(2565, small_and_large[1], processed)
+    nav = r.nav_html()
+    hrefs = re.findall(r'href="([^"]+)"', nav)
+    assert "overview.html" in hrefs and "../index.html" in hrefs
+    assert f"../index.html#q={r.agency}" in hrefs
+    for year in r.other_years():  # the years before this one with the agency's data
+        assert f"../{year}/{r.agency}.html" in hrefs
+    assert r.other_years() == sorted(
+        {
+            int(y)
+            for y in r.data.history.loc[r.data.history["agency_code"] == r.agency, "fiscal_year"]
+        }
+        - {2565}
+    )
+    assert nav in r.header_html() and 'aria-label="' in nav
+
+
+def test_the_scorecard_is_a_table_that_stacks_into_labelled_cards(processed, small_and_large):
+    r = AgencyReport(2565, small_and_large[1], processed)
+    html = r.scorecard_html()
+    assert 'class="scorecard stack"' in html
+    assert AgencyReport._position_html("3 จาก 40 (เท่ากัน / tied)") == (
+        '3 จาก 40 (เท่ากัน<span class="en en-inline" lang="en"> / tied</span>)'
+    )
+    assert AgencyReport._position_html("3 จาก 40") == "3 จาก 40"
+    for row in re.findall(r"<tr data-indicator=.*?</tr>", html):
+        cells = re.findall(r"<t[hd][ >].*?</t[hd]>", row)
+        assert len(cells) == 6
+        assert all('<span class="cell-label">' in c for c in cells), row
+    # every English part of the scorecard sits in a lang="en" element (but for English terms
+    # inside the configured Thai names, like "(Functional Competency)", marked by the page)
+    from helpers.reports.htmlexport import esc, mark_english
+
+    for code in kpi.AGENCY_INDICATORS:
+        html = html.replace(esc(r.data.label(code)[0]), "")
+    assert mark_english(html) == html
+
+
+def test_sentences_are_whole_thai_then_whole_english(processed, small_and_large):
+    r = AgencyReport(2565, small_and_large[1], processed)
+    for html in (
+        r.verdict_html(),
+        r.indicator_sentence("A5"),
+        r.methods_html(),
+        r.strengths_challenges_html(),
+        r.drivers_html(),
+        r.funnel_sentence("A5"),
+    ):
+        for block in re.findall(r"<(?:p|li)\b[^>]*>(.*?)</(?:p|li)>", html, flags=re.S):
+            thai, _, english = block.partition('<span class="en" lang="en">')
+            assert english, block  # an English sentence follows the Thai one
+            assert not re.search(r"[A-Za-z]{3,}", re.sub(r"\(.*?\)|IDP|raking|r = ", "", thai)), (
+                thai
+            )
 
 
 def test_the_methods_state_the_configured_weight_cap(processed, small_and_large, tmp_path):
@@ -336,9 +426,9 @@ def test_withheld_figures_are_never_called_no_data(processed, small_and_large):
     r = AgencyReport(2565, small_and_large[0], processed)
     words = charts.withheld(10)
     trend = charts.trend_chart(r.trend("A5"), title="t", ylabel="y", series_order=TREND_SERIES)
-    items = charts.item_chart(r.items(), title="t")
+    panels = [charts.item_chart(items, title=t) for _, items, t in r.item_panels()]
     measures = charts.benchmark_chart(r.measures(("construct", "persona")), title="t", xlabel="x")
-    for fig in (trend, items, measures):
+    for fig in (trend, *panels, measures):
         text = _texts(fig)
         assert words.split(" / ")[0] in text.replace("\n", "")
         assert charts.NO_DATA not in text and "ไม่มีข้อมูล" not in text
@@ -346,9 +436,14 @@ def test_withheld_figures_are_never_called_no_data(processed, small_and_large):
     assert "ไม่เผยแพร่" in html and "fewer than 10 respondents" in html
     assert "ไม่มีข้อมูล" not in html and "no data" not in html.lower()
     assert "No item reached" not in html and "ไม่มีข้อใด" not in html
-    for alt in (r.items_alt(), r.trend_alt("A5"), r.measures_alt("construct", "constructs")):
-        assert "not published" in alt and "no data" not in alt.lower(), alt
-    assert "not published" in r.funnel_text("A5") and "no data" not in r.funnel_text("A5")
+    for th, en in (
+        r.items_alt(),
+        r.trend_alt("A5"),
+        r.measures_alt("construct", ("คะแนน", "constructs")),
+        r.funnel_text("A5"),
+    ):
+        assert "not published" in en and "no data" not in en.lower(), en
+        assert "ไม่เผยแพร่" in th and "ไม่มีข้อมูล" not in th, th
     drivers = charts.bar_chart(r.satisfaction_drivers(), title="t", xlabel="r")  # < 30: withheld
     assert "Not analysed (fewer than 30 respondents)" in _texts(drivers).replace("\n", " ")
     assert charts.NO_DATA not in _texts(drivers) and "ไม่มีข้อมูล" not in _texts(drivers)
@@ -367,12 +462,14 @@ def test_items_with_no_data_are_not_called_withheld(processed, small_and_large, 
     frame = r.items()
     assert frame.loc[frame["item"] == "skl2", charts.MISSING].tolist() == [charts.NO_DATA]
     assert r.no_data_items() == ["skl2"] and "skl2" not in r.suppressed_items()
-    text = _texts(charts.item_chart(frame, title="t"))
+    panel = next(items for _, items, _ in r.item_panels() if "skl2" in set(items["item"]))
+    text = _texts(charts.item_chart(panel, title="t"))
     assert charts.NO_DATA in text and "ไม่เผยแพร่" not in text and "Not published" not in text
     html = r.strengths_challenges_html()
     assert "Items with no data" in html and "ไม่เผยแพร่" not in html
-    alt = r.items_alt()
-    assert "no data" in alt and "not published" not in alt
+    th, en = r.items_alt()
+    assert "no data" in en and "not published" not in en
+    assert "ไม่มีข้อมูล" in th and "ไม่เผยแพร่" not in th
 
 
 def test_the_item_legend_follows_each_items_answer_scale(processed, small_and_large):
@@ -380,15 +477,16 @@ def test_the_item_legend_follows_each_items_answer_scale(processed, small_and_la
 
     r = AgencyReport(2565, small_and_large[1], processed)
     frame = r.items()
-    fig = charts.item_chart(frame, title="t")
     book = config.codebook("staff_survey", processed)
     panels = {}
-    for ax in fig.axes:
-        legend = ax.get_legend() or fig.legends[0]
-        key = tuple(t.get_text() for t in legend.get_texts())
-        for label in ax.get_yticklabels():
-            panels[re.sub(r"\s", "", label.get_text())] = key
-    assert "เห็นด้วย / Positive" not in _texts(fig)
+    for _, items, title in r.item_panels():
+        fig = charts.item_chart(items, title=title)
+        for ax in fig.axes:
+            legend = ax.get_legend() or fig.legends[0]
+            key = tuple(t.get_text() for t in legend.get_texts())
+            for label in ax.get_yticklabels():
+                panels[re.sub(r"\s", "", label.get_text())] = key
+        assert "เห็นด้วย / Positive" not in _texts(fig)
     for row in frame.itertuples():
         column = book.column(row.item)
         key = panels[re.sub(r"\s", "", row.label)]
@@ -406,3 +504,15 @@ def test_the_item_legend_follows_each_items_answer_scale(processed, small_and_la
         assert row.percent_positive == raw.loc[row.item, "percent_positive"]
     html = r.strengths_challenges_html()
     assert "% เห็นด้วย / positive" not in html
+
+
+def test_values_in_thai_prose_use_roi_la_and_words_for_bounds():
+    from helpers.reports.agency import _thai_amount
+
+    assert _thai_amount("45.1%") == "ร้อยละ 45.1"
+    assert _thai_amount("42.6–47.7%") == "ร้อยละ 42.6–47.7"
+    assert _thai_amount("≥ 80.0%") == "ไม่น้อยกว่าร้อยละ 80.0"
+    assert _thai_amount("≥ 65.0") == "ไม่น้อยกว่า 65.0"
+    assert _thai_amount("≤ 3") == "ไม่เกิน 3"
+    assert _thai_amount("≥ ระดับ 4 / Level 4") == "ไม่น้อยกว่าระดับ 4"
+    assert _thai_amount("ใช่ / Yes") == "ใช่"

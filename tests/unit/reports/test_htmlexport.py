@@ -98,3 +98,38 @@ def test_audit_markers_name_the_respondents_and_merge():
     assert htmlexport.sources_attr('2565/staff/item:"x" a=1') == (
         ' data-sources="2565/staff/item:&quot;x&quot; a=1"'
     )
+
+
+def test_english_runs_are_marked_and_codes_symbols_and_numbers_are_not():
+    mark = htmlexport.mark_english
+    assert mark("<p>ระดับ 3 / Level 3</p>") == '<p>ระดับ 3 / <span lang="en">Level 3</span></p>'
+    assert mark("<p>A5 n = 1,500 (95%) p &lt; 0.001; r = 0.45</p>") == (
+        "<p>A5 n = 1,500 (95%) p &lt; 0.001; r = 0.45</p>"
+    )
+    # entities survive, and a run takes its punctuation with it
+    assert mark("<p>ของ &amp; Staff&#x27;s IDP</p>") == (
+        '<p>ของ &amp; <span lang="en">Staff&#x27;s IDP</span></p>'
+    )
+    # already marked parts, and what is not text, are left alone
+    marked = '<span class="en" lang="en">Result <b>bold</b></span>'
+    assert mark(marked) == marked
+    raw = "<style>a{color:red}</style><script>var x;</script>"
+    assert mark(raw) == raw
+    # SVG text gets a tspan, SVG attributes and paths are left alone
+    svg = '<svg aria-label="A chart"><path d="M0 0"/><text x="1">ไทย / This agency</text></svg>'
+    assert mark(svg) == (
+        '<svg aria-label="A chart"><path d="M0 0"/><text x="1">ไทย / '
+        '<tspan lang="en">This agency</tspan></text></svg>'
+    )
+    # void elements do not leave the walker inside them
+    assert mark('<p lang="en">a<br>Yes</p><p>ใช่ Yes</p>') == (
+        '<p lang="en">a<br>Yes</p><p>ใช่ <span lang="en">Yes</span></p>'
+    )
+
+
+def test_a_report_page_has_one_main_landmark_and_marks_its_english():
+    page = htmlexport.notebook_to_html(_notebook(), "t")
+    assert page.count("<main>") == 1 and page.count("</main>") == 1
+    assert page.index("</main>") < page.index("<footer>")
+    body = page[page.index("<body>") :]
+    assert 'lang="en">Public Sector Personnel Development Guideline' in body
