@@ -231,8 +231,8 @@ class AgencyReport:
             (
                 "overview.html",
                 "overview",
-                "ภาพรวมทั้งประเทศ ปี " + str(self.year),
-                f"Government-wide overview {self.year}",
+                f"ภาพรวมปีงบประมาณ พ.ศ. {self.year}",
+                f"Government-wide overview FY{self.year - 543}",
             ),
             (
                 f"../index.html#q={self.agency}",
@@ -243,7 +243,12 @@ class AgencyReport:
             ("../index.html", "index", "รายงานทั้งหมด", "All reports"),
         ]
         links += [
-            (f"../{y}/{self.agency}.html", "year", f"รายงานปี {y}", f"Report {y - 543}")
+            (
+                f"../{y}/{self.agency}.html",
+                "year",
+                f"รายงานปีงบประมาณ พ.ศ. {y}",
+                f"Report FY{y - 543}",
+            )
             for y in self.other_years()
         ]
         items = "".join(
@@ -318,8 +323,32 @@ class AgencyReport:
             return "–"
         peers = table[(table["indicator"] == indicator) & (table["agency_code"] != kpi.OCSC_CODE)]
         rank, of, tied = ordinal_rank(peers["value"], float(row["value"]))
-        tie = " (เท่ากัน / tied)" if tied else ""
-        return f"{rank} จาก {of}{tie}"
+        if not tied:
+            return f"{rank} จาก {of}"
+        same = int((peers["value"].dropna() - float(row["value"])).abs().le(kpi.TOLERANCE).sum())
+        return f"{rank} จาก {of} (เท่ากัน {same} หน่วยงาน / {same} tied)"
+
+    def _change_html(self, code: str, row: pd.Series) -> str:
+        """The change from last year; "last year not published" when last year's value was
+        withheld (never "no data", which would say nothing was collected)."""
+        if not present(row.get("change")) and not present(row.get("previous_value")):
+            history = self.data.history
+            before = history[
+                (history["agency_code"] == self.agency)
+                & (history["indicator"] == code)
+                & (history["fiscal_year"] == self.year - 1)
+            ]
+            if len(before) and (before["status"] == "suppressed").any():
+                return (
+                    '<span class="note">'
+                    + bilingual(
+                        f"ปีก่อนไม่เผยแพร่ (ผู้ตอบน้อยกว่า {self.k} คน)",
+                        "last year not published",
+                        inline=True,
+                    )
+                    + "</span>"
+                )
+        return format_change(row)
 
     @staticmethod
     def _position_html(position: str) -> str:
@@ -347,7 +376,7 @@ class AgencyReport:
                     "value": format_value(row["value"], unit),
                     "interval": format_interval(row["ci_low"], row["ci_high"], unit),
                     "target": format_target(row["target"], unit, target["direction"]),
-                    "change": format_change(row) if present(row["value"]) else "",
+                    "change": self._change_html(code, row) if present(row["value"]) else "",
                     "position": self.position(code),
                     "respondents": int(n) if present(n) and int(n) >= self.k else None,
                     "reason": row["suppression_reason"] if row["status"] == "suppressed" else "",
@@ -476,9 +505,14 @@ class AgencyReport:
         suppressed = card.loc[card["status"] == "suppressed", "indicator"].tolist()
         if suppressed:
             codes = ", ".join(suppressed)
+            codes_th = (
+                " ".join(suppressed[:-1]) + f" และ {suppressed[-1]}"
+                if len(suppressed) > 1
+                else suppressed[0]
+            )
             parts.append(
                 para(
-                    f"ไม่เผยแพร่ผล {codes} เนื่องจากมีผู้ตอบน้อยกว่า {self.k} คน",
+                    f"ไม่เผยแพร่ผลตัวชี้วัด {codes_th} เนื่องจากมีผู้ตอบน้อยกว่า {self.k} คน",
                     f"{codes} not published: fewer than {self.k} respondents.",
                 )
             )
@@ -1268,27 +1302,29 @@ class AgencyReport:
             items.append(
                 (
                     f"แบบสำรวจบุคลากร: ผู้ตอบ {staff['respondents']:,} คน{rate_th} "
-                    f"ขนาดตัวอย่างประสิทธิผล {staff['effective_n']:.0f} "
-                    f"(ผลของการถ่วงน้ำหนักต่อความแปรปรวน {staff['design_effect']:.2f} เท่า)",
+                    f"ขนาดตัวอย่างที่มีประสิทธิผล {staff['effective_n']:,.0f} "
+                    f"(ค่าผลกระทบของการถ่วงน้ำหนัก หรือ design effect เท่ากับ "
+                    f"{staff['design_effect']:.2f})",
                     f"Staff survey: {staff['respondents']:,} respondents{rate_en}; effective "
-                    f"sample size {staff['effective_n']:.0f} (design effect of weighting "
+                    f"sample size {staff['effective_n']:,.0f} (design effect of weighting "
                     f"{staff['design_effect']:.2f}).",
                     staff_mark,
                 )
             )
         else:
             th, en = self._count_text(staff)
+            th = f"มีผู้ตอบ{th}" if staff["any"] else th
             items.append((f"แบบสำรวจบุคลากร: {th}", f"Staff survey: {en}.", ""))
         citizen_mark = self._survey_sources("citizen", citizen)
         if citizen["respondents"] is not None:
             items.append(
                 (
-                    f"แบบสำรวจผู้รับบริการ: ผู้ตอบ {citizen['respondents']:,} คน ขนาดตัวอย่าง"
-                    f"ประสิทธิผล {citizen['effective_n']:.0f} (ผลของการถ่วงน้ำหนักต่อความแปรปรวน "
-                    f"{citizen['design_effect']:.2f} เท่า) คำนวณอัตราการตอบกลับไม่ได้ "
+                    f"แบบสำรวจผู้รับบริการ: ผู้ตอบ {citizen['respondents']:,} คน ขนาดตัวอย่างที่มี"
+                    f"ประสิทธิผล {citizen['effective_n']:,.0f} (ค่าผลกระทบของการถ่วงน้ำหนัก หรือ design "
+                    f"effect เท่ากับ {citizen['design_effect']:.2f}) คำนวณอัตราการตอบกลับไม่ได้ "
                     "เนื่องจากไม่ทราบจำนวนผู้รับบริการทั้งหมด",
                     f"Citizen survey: {citizen['respondents']:,} respondents; effective sample "
-                    f"size {citizen['effective_n']:.0f} (design effect "
+                    f"size {citizen['effective_n']:,.0f} (design effect "
                     f"{citizen['design_effect']:.2f}). A response rate cannot be computed: the "
                     "number of service users is unknown.",
                     citizen_mark,
@@ -1296,7 +1332,17 @@ class AgencyReport:
             )
         else:
             th, en = self._count_text(citizen)
+            th = f"มีผู้ตอบ{th}" if citizen["any"] else th
             items.append((f"แบบสำรวจผู้รับบริการ: {th}", f"Citizen survey: {en}.", ""))
+        items.append(
+            (
+                "ความเชื่อมั่นของผู้รับบริการ (A7): ร้อยละของผู้รับบริการที่ให้คะแนนความเชื่อมั่นต่อหน่วยงาน "
+                "ตั้งแต่ 6 ขึ้นไปจากคะแนนเต็ม 10 คำนวณแบบถ่วงน้ำหนัก",
+                "Citizen trust (A7): the weighted percentage of service users who rate their trust "
+                "in the agency 6 or more on a 0–10 scale.",
+                "",
+            )
+        )
         cap = f"{weights.settings(self.root).cap:g}"
         merged = staff["cells_collapsed"]
         items.append(

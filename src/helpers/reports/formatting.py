@@ -142,13 +142,16 @@ def format_change(row: pd.Series) -> str:
     unit = row["unit"]
     if abs(change) < kpi.TOLERANCE:
         return bilingual("ไม่เปลี่ยนแปลง", "no change", inline=True)
-    points = " pp" if unit == "percent" else ""
-    text = f"{change:+.1f}{points}" if unit in ("percent", "index_0_100") else f"{change:+g}"
+    text = f"{change:+.1f}" if unit in ("percent", "index_0_100") else f"{change:+g}"
+    if unit == "percent":  # percentage points
+        text = esc(text) + " " + bilingual("จุดร้อยละ", "pp", inline=True)
+    else:
+        text = esc(text)
     if not bool(row.get("change_significant")):
-        return esc(text)
+        return text
     arrow = "▲" if change > 0 else "▼"
     return (
-        f'{esc(text)} <span class="change-sig" data-significant="true">{arrow} '
+        f'{text} <span class="change-sig" data-significant="true">{arrow} '
         f"{bilingual('มีนัยสำคัญ', 'significant', inline=True)} ({format_p(row['change_p'])})"
         "</span>"
     )

@@ -1006,7 +1006,7 @@ class OverviewReport:
         parts = [
             para(
                 f"แบบจำลองข้อมูลแผงระดับหน่วยงานรายปี (ปีงบประมาณ พ.ศ. {period}) อธิบายร้อยละของผู้รับบริการ"
-                "ที่มีความเชื่อมั่นสูง (A7) ด้วยร้อยละของบุคลากรที่ดำเนินการตาม IDP (A3) และดัชนีความพึงพอใจ"
+                "ที่เชื่อมั่นในหน่วยงาน (A7) ด้วยร้อยละของบุคลากรที่ดำเนินการตาม IDP (A3) และดัชนีความพึงพอใจ"
                 "ของบุคลากร (A5) โดยควบคุมผลของปี ค่าความคลาดเคลื่อนมาตรฐานคำนวณแบบจัดกลุ่มตามหน่วยงาน",
                 f"An agency-by-year panel (fiscal years B.E. {period}) relating the share of "
                 "service users with high trust (A7) to the share of staff carrying out an IDP (A3) "
@@ -1038,7 +1038,7 @@ class OverviewReport:
             )
             parts.append(
                 para(
-                    f"{who_th} มีร้อยละของผู้รับบริการที่มีความเชื่อมั่นสูง (A7) {more} "
+                    f"{who_th} มีร้อยละของผู้รับบริการที่เชื่อมั่นในหน่วยงาน (A7) {more} "
                     f"{abs(est):.1f} จุดร้อยละ (ช่วงความเชื่อมั่น 95%: {_signed(lo)} ถึง {_signed(hi)}) "
                     f"{verdict_th}",
                     f"{who_en} go with {_signed(est)} percentage points of service users with high "

@@ -47,7 +47,8 @@ def test_a_change_is_marked_only_when_significant():
     marked = format_change(pd.Series({**base, "change_significant": True}))
     plain = format_change(pd.Series({**base, "change_significant": False}))
     assert "▲" in marked and "significant" in marked and "p = 0.038" in marked
-    assert "▲" not in plain and "significant" not in plain and "+9.0 pp" in plain
+    assert "▲" not in plain and "significant" not in plain
+    assert plain == '+9.0 จุดร้อยละ<span class="en en-inline" lang="en"> / pp</span>'
     down = pd.Series({**base, "change": -3.0, "change_significant": True})
     assert "▼" in format_change(down)
     tiny = pd.Series({**base, "change_p": 0.00001, "change_significant": True})
@@ -318,8 +319,8 @@ def test_the_scorecard_is_a_table_that_stacks_into_labelled_cards(processed, sma
     r = AgencyReport(2565, small_and_large[1], processed)
     html = r.scorecard_html()
     assert 'class="scorecard stack"' in html
-    assert AgencyReport._position_html("3 จาก 40 (เท่ากัน / tied)") == (
-        '3 จาก 40 (เท่ากัน<span class="en en-inline" lang="en"> / tied</span>)'
+    assert AgencyReport._position_html("3 จาก 40 (เท่ากัน 2 หน่วยงาน / 2 tied)") == (
+        '3 จาก 40 (เท่ากัน 2 หน่วยงาน<span class="en en-inline" lang="en"> / 2 tied</span>)'
     )
     assert AgencyReport._position_html("3 จาก 40") == "3 จาก 40"
     for row in re.findall(r"<tr data-indicator=.*?</tr>", html):
@@ -516,3 +517,22 @@ def test_values_in_thai_prose_use_roi_la_and_words_for_bounds():
     assert _thai_amount("≤ 3") == "ไม่เกิน 3"
     assert _thai_amount("≥ ระดับ 4 / Level 4") == "ไม่น้อยกว่าระดับ 4"
     assert _thai_amount("ใช่ / Yes") == "ใช่"
+
+
+def test_a_change_from_a_withheld_year_says_so_not_no_data(processed, small_and_large):
+    r = AgencyReport(2565, small_and_large[1], processed)
+    row = r.rows.loc["A5"].copy()
+    row["change"] = row["previous_value"] = np.nan
+    before = pd.DataFrame(
+        {
+            "fiscal_year": [2564],
+            "agency_code": [r.agency],
+            "indicator": ["A5"],
+            "status": ["suppressed"],
+        }
+    )
+    r.data.__dict__["history"] = before  # last year: withheld
+    assert "ปีก่อนไม่เผยแพร่" in r._change_html("A5", row)
+    assert "no previous year" not in r._change_html("A5", row)
+    r.data.__dict__["history"] = before.iloc[0:0]  # last year: nothing at all
+    assert "no previous year" in r._change_html("A5", row)
