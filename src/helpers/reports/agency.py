@@ -36,6 +36,7 @@ from helpers.reports.charts import (
 from helpers.reports.formatting import (
     bilingual,
     bilingual_text,
+    facts_html,
     format_change,
     format_interval,
     format_target,
@@ -45,6 +46,7 @@ from helpers.reports.formatting import (
     placeholder_notice,
     present,
     provisional_targets,
+    report_subtitle,
     status_html,
     without_counts,
 )
@@ -296,22 +298,13 @@ class AgencyReport:
                 "",
             ),
         ]
-        cells = "".join(
-            f"<div><dt>{bilingual(*label, inline=True)}</dt>"
-            f"<dd{sources_attr(mark)}>{value}</dd></div>"
-            for label, value, mark in facts
-        )
         return (
             f'<header class="report-header" data-agency="{esc(self.agency)}" '
             f'data-year="{self.year}">{self.nav_html()}'
             f'<h1 id="agency-name">{bilingual(self.info["name_th"], self.info["name_en"])}</h1>'
-            + para(
-                "รายงานผลการประเมินตามแนวทางการพัฒนาบุคลากรภาครัฐ พ.ศ. 2563–2565 "
-                f"ปีงบประมาณ พ.ศ. {self.year}",
-                "Evaluation report under the Public Sector Personnel Development Guideline "
-                f"B.E. 2563–2565, fiscal year {self.year - 543} (B.E. {self.year})",
-            )
-            + f'<dl class="facts">{cells}</dl></header>'
+            + report_subtitle(self.year)
+            + facts_html(facts)
+            + "</header>"
         )
 
     # -- scorecard ---------------------------------------------------------------------------

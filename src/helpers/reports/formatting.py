@@ -16,7 +16,7 @@ import pandas as pd
 
 from helpers.core import config
 from helpers.indicators import kpi
-from helpers.reports.htmlexport import esc
+from helpers.reports.htmlexport import esc, sources_attr
 
 
 def show(fragment: str) -> None:
@@ -58,6 +58,28 @@ def para(th: str, en: str, *, css: str = "", attrs: str = "") -> str:
     """
     cls = f' class="{esc(css)}"' if css else ""
     return f"<p{cls}{attrs}>{bilingual(th, en)}</p>"
+
+
+def facts_html(facts: list[tuple[tuple[str, str], str, str]]) -> str:
+    """A report header's facts as a ``<dl class="facts">``.
+
+    Args:
+        facts: (label as (Thai, English), value as HTML, audit marker or '') each.
+    """
+    cells = "".join(
+        f"<div><dt>{bilingual(*label, inline=True)}</dt><dd{sources_attr(mark)}>{value}</dd></div>"
+        for label, value, mark in facts
+    )
+    return f'<dl class="facts">{cells}</dl>'
+
+
+def report_subtitle(year: int) -> str:
+    """The line under a report's title: the guideline and the fiscal year, Thai then English."""
+    return para(
+        f"รายงานผลการประเมินตามแนวทางการพัฒนาบุคลากรภาครัฐ พ.ศ. 2563–2565 ปีงบประมาณ พ.ศ. {year}",
+        "Evaluation report under the Public Sector Personnel Development Guideline "
+        f"B.E. 2563–2565, fiscal year {year - 543} (B.E. {year})",
+    )
 
 
 def present(value: Any) -> bool:

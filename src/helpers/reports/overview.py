@@ -27,6 +27,7 @@ from helpers.indicators import kpi
 from helpers.reports.charts import SOURCES
 from helpers.reports.formatting import (
     bilingual,
+    facts_html,
     format_change,
     format_target,
     format_value,
@@ -34,6 +35,7 @@ from helpers.reports.formatting import (
     placeholder_notice,
     present,
     provisional_targets,
+    report_subtitle,
     status_html,
 )
 from helpers.reports.funnel import funnel_data
@@ -254,21 +256,12 @@ class OverviewReport:
                 self._sources(citizen),
             ),
         ]
-        cells = "".join(
-            f"<div><dt>{bilingual(*label, inline=True)}</dt>"
-            f"<dd{sources_attr(mark)}>{value}</dd></div>"
-            for label, value, mark in facts
-        )
         return (
             f'<header class="report-header" data-year="{self.year}">{self.nav_html()}'
             f"<h1>{bilingual('ภาพรวมทั้งประเทศ', 'Government-wide overview')}</h1>"
-            + para(
-                "รายงานผลการประเมินตามแนวทางการพัฒนาบุคลากรภาครัฐ พ.ศ. 2563–2565 "
-                f"ปีงบประมาณ พ.ศ. {self.year}",
-                "Evaluation report under the Public Sector Personnel Development Guideline "
-                f"B.E. 2563–2565, fiscal year {self.year - 543} (B.E. {self.year})",
-            )
-            + f'<dl class="facts">{cells}</dl></header>'
+            + report_subtitle(self.year)
+            + facts_html(facts)
+            + "</header>"
         )
 
     # -- O1-O3 -------------------------------------------------------------------------------
