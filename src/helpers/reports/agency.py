@@ -47,7 +47,9 @@ from helpers.reports.formatting import (
     present,
     provisional_targets,
     report_subtitle,
+    split_bilingual,
     status_html,
+    thai_amount,
     without_counts,
 )
 from helpers.reports.funnel import funnel_data
@@ -94,25 +96,6 @@ INSTRUMENT_NAMES = {
     "ocsc_return": ("แบบรายงานของสำนักงาน ก.พ.", "OCSC return"),
 }
 PANEL_ITEMS = 10  # most items in one panel of the item chart (it must print at 8 pt and up)
-
-
-def _thai_amount(text: str) -> str:
-    """A value, interval or target as Thai prose writes it: "45.1%" -> "ร้อยละ 45.1",
-    "≥ 80.0%" -> "ไม่น้อยกว่าร้อยละ 80.0", "≤ 3" -> "ไม่เกิน 3"."""
-    text = text.partition(" / ")[0]
-    bound = ""
-    if text.startswith(("≥ ", "≤ ")):
-        bound, text = ("ไม่น้อยกว่า" if text[0] == "≥" else "ไม่เกิน"), text[2:]
-    if text.endswith("%"):
-        text = f"ร้อยละ {text[:-1]}"
-    gap = " " if bound and text[:1].isdigit() else ""
-    return f"{bound}{gap}{text}"
-
-
-def _th_en(text: str) -> tuple[str, str]:
-    """A "ไทย / English" text as (Thai, English); a text without English as itself twice."""
-    th, _, en = text.partition(" / ")
-    return th, en or th
 
 
 # ----------------------------------------------------------------------------- agency report
@@ -518,7 +501,7 @@ class AgencyReport:
             parts.append(
                 para(
                     f"{code} {'เพิ่มขึ้น' if up else 'ลดลง'}อย่างมีนัยสำคัญทางสถิติเมื่อเทียบกับ"
-                    f"ปีงบประมาณก่อนหน้า (จาก{_thai_amount(before)} เป็น{_thai_amount(now)})",
+                    f"ปีงบประมาณก่อนหน้า (จาก{thai_amount(before)} เป็น{thai_amount(now)})",
                     f"{code} {'rose' if up else 'fell'} significantly from last year "
                     f"({before} → {now}).",
                     attrs=sources_attr(mark),
@@ -542,19 +525,19 @@ class AgencyReport:
             return para(f"{th}: ไม่มีข้อมูล", f"{en}: no data.")
         unit = row["unit"]
         value = format_value(row["value"], unit)
-        en_value = _th_en(value)[1]
+        en_value = split_bilingual(value)[1]
         interval = format_interval(row["ci_low"], row["ci_high"], unit)
-        th_parts = [f"{th} เท่ากับ {_thai_amount(value)}"]
+        th_parts = [f"{th} เท่ากับ {thai_amount(value)}"]
         en_parts = [f"{en}: {en_value}"]
         if interval:
-            th_parts[0] += f" (ช่วงความเชื่อมั่น 95%: {_thai_amount(interval)})"
+            th_parts[0] += f" (ช่วงความเชื่อมั่น 95%: {thai_amount(interval)})"
             en_parts[0] += f" (95% confidence interval {interval})"
         if row["status"] in ("met", "not_met"):
             target = format_target(row["target"], unit)
             if provisional_targets(self.root):
                 th_parts.append(
                     ("ซึ่งถึง" if row["status"] == "met" else "ซึ่งยังไม่ถึง")
-                    + f"ค่าเป้าหมายชั่วคราว ({_thai_amount(target)})"
+                    + f"ค่าเป้าหมายชั่วคราว ({thai_amount(target)})"
                 )
                 en_parts.append(
                     ("reaches" if row["status"] == "met" else "is short of")
@@ -563,7 +546,7 @@ class AgencyReport:
             else:
                 th_parts.append(
                     ("ซึ่งบรรลุ" if row["status"] == "met" else "ซึ่งยังไม่บรรลุ")
-                    + f"เป้าหมาย ({_thai_amount(target)})"
+                    + f"เป้าหมาย ({thai_amount(target)})"
                 )
                 en_parts.append(
                     ("meets" if row["status"] == "met" else "does not meet")
@@ -571,14 +554,14 @@ class AgencyReport:
                 )
         if present(row["gov_median"]):
             median = format_value(row["gov_median"], unit)
-            median_th, median_en = _th_en(median)
+            median_th, median_en = split_bilingual(median)
             if row["value"] > row["gov_median"] + kpi.TOLERANCE:
                 side = ("สูงกว่า", "above")
             elif row["value"] < row["gov_median"] - kpi.TOLERANCE:
                 side = ("ต่ำกว่า", "below")
             else:
                 side = ("เท่ากับ", "equal to")
-            th_parts.append(f"และ{side[0]}มัธยฐานของทุกหน่วยงาน ({_thai_amount(median_th)})")
+            th_parts.append(f"และ{side[0]}มัธยฐานของทุกหน่วยงาน ({thai_amount(median_th)})")
             en_parts.append(f"{side[1]} the median of all agencies ({median_en})")
         mark = self.indicator_sources(code)
         return para(
@@ -658,11 +641,11 @@ class AgencyReport:
         points_th, points_en = [], []
         for y, v, why in zip(mine["fiscal_year"], mine["value"], mine[MISSING], strict=True):
             if present(v):
-                value_th, value_en = _th_en(format_value(v, unit))
+                value_th, value_en = split_bilingual(format_value(v, unit))
                 points_th.append(f"ปี {y}: {value_th}")
                 points_en.append(f"{y - 543}: {value_en}")
             else:
-                why_th, why_en = _th_en(why or NO_DATA)
+                why_th, why_en = split_bilingual(why or NO_DATA)
                 points_th.append(f"ปี {y}: {why_th}")
                 points_en.append(f"{y - 543}: {why_en.lower()}")
         return (
@@ -802,10 +785,10 @@ class AgencyReport:
             return ""
         reasons = [r for r in dict.fromkeys(frame.get(MISSING, pd.Series(dtype=str))) if r]
         reasons = reasons or [NO_DATA]
-        title_th, title_en = _th_en(title)
+        title_th, title_en = split_bilingual(title)
         return para(
-            f"{title_th}: " + "; ".join(_th_en(r)[0] for r in reasons),
-            f"{title_en}: " + "; ".join(_th_en(r)[1].lower() for r in reasons) + ".",
+            f"{title_th}: " + "; ".join(split_bilingual(r)[0] for r in reasons),
+            f"{title_en}: " + "; ".join(split_bilingual(r)[1].lower() for r in reasons) + ".",
             css="suppressed-note chart-note",
         )
 
@@ -852,8 +835,8 @@ class AgencyReport:
                 f"Item chart: no item result is shown.{tail_en}",
             )
         top, bottom = shown.iloc[0], shown.iloc[-1]
-        top_th, top_en = _th_en(top["answer_positive"])
-        low_th, low_en = _th_en(bottom["answer_positive"])
+        top_th, top_en = split_bilingual(top["answer_positive"])
+        low_th, low_en = split_bilingual(bottom["answer_positive"])
         return (
             f"แผนภูมิแท่งซ้อนแสดงร้อยละของคำตอบเชิงบวก เป็นกลาง และเชิงลบ ของข้อคำถาม {len(shown)} ข้อ "
             f"ตามมาตรวัดของแต่ละข้อ (ข้อคำถามเชิงลบกลับทิศคำตอบแล้ว) ข้อที่มีคำตอบเชิงบวกสูงที่สุดคือ "
@@ -893,8 +876,8 @@ class AgencyReport:
             if len(chosen):
                 lis = []
                 for r, mark in zip(chosen.itertuples(), chosen[SOURCES], strict=True):
-                    pos_th, pos_en = _th_en(r.answer_positive)
-                    neg_th, neg_en = _th_en(r.answer_negative)
+                    pos_th, pos_en = split_bilingual(r.answer_positive)
+                    neg_th, neg_en = split_bilingual(r.answer_negative)
                     lis.append(
                         f"<li{sources_attr(mark)}>"
                         + bilingual(
@@ -988,17 +971,17 @@ class AgencyReport:
         shown = drivers.dropna(subset=["value"])
         if shown.empty:
             why = drivers[MISSING].iloc[0] if MISSING in drivers and len(drivers) else ""
-            th, en = _th_en(why) if why else ("ไม่มีข้อมูล", "no data")
+            th, en = split_bilingual(why) if why else ("ไม่มีข้อมูล", "no data")
             return (
                 f"แผนภูมิแท่งสหสัมพันธ์ของแต่ละปัจจัยกับดัชนีความพึงพอใจ: {th}",
                 f"Bar chart of each driver's correlation with the satisfaction index: {en}.",
             )
         th = "; ".join(
-            f"{_th_en(lab)[0]} {v:.2f}"
+            f"{split_bilingual(lab)[0]} {v:.2f}"
             for lab, v in zip(shown["label"], shown["value"], strict=True)
         )
         en = "; ".join(
-            f"{_th_en(lab)[1]} {v:.2f}"
+            f"{split_bilingual(lab)[1]} {v:.2f}"
             for lab, v in zip(shown["label"], shown["value"], strict=True)
         )
         return (
@@ -1016,7 +999,7 @@ class AgencyReport:
         parts = []
         if len(drivers):
             top = drivers.iloc[0]
-            th, en = _th_en(top["label"])
+            th, en = split_bilingual(top["label"])
             parts.append(
                 para(
                     f"ในหน่วยงานนี้ ปัจจัยที่สัมพันธ์กับความพึงพอใจมากที่สุดคือ{th} (r = {top['value']:.2f})",
@@ -1149,20 +1132,20 @@ class AgencyReport:
         frame = self.measures(group)
         shown = frame.dropna(subset=["value"])
         values_th = "; ".join(
-            f"{_th_en(r.label)[0]} {r.value:.1f} (มัธยฐาน {r.gov_median:.1f})"
+            f"{split_bilingual(r.label)[0]} {r.value:.1f} (มัธยฐาน {r.gov_median:.1f})"
             for r in shown.itertuples()
         )
         values_en = "; ".join(
-            f"{_th_en(r.label)[1]} {r.value:.1f} (median {r.gov_median:.1f})"
+            f"{split_bilingual(r.label)[1]} {r.value:.1f} (median {r.gov_median:.1f})"
             for r in shown.itertuples()
         )
         hidden = frame[frame[MISSING] != ""]
         gaps_th = "".join(
-            f" {_th_en(label)[0]}: {_th_en(why)[0]}"
+            f" {split_bilingual(label)[0]}: {split_bilingual(why)[0]}"
             for label, why in zip(hidden["label"], hidden[MISSING], strict=True)
         )
         gaps_en = "".join(
-            f" {_th_en(label)[1]}: {self._missing_en(why)}."
+            f" {split_bilingual(label)[1]}: {self._missing_en(why)}."
             for label, why in zip(hidden["label"], hidden[MISSING], strict=True)
         )
         return (
@@ -1178,7 +1161,7 @@ class AgencyReport:
         hidden = frame[frame["suppression_reason"].notna()]
         if hidden.empty:
             return ""
-        labels = [_th_en(label) for label in hidden["label"]]
+        labels = [split_bilingual(label) for label in hidden["label"]]
         return para(
             f"ไม่เผยแพร่ผล เนื่องจากมีผู้ตอบน้อยกว่า {self.k} คน ได้แก่ " + ", ".join(t for t, _ in labels),
             f"Not shown, fewer than {self.k} respondents: " + ", ".join(e for _, e in labels),
@@ -1199,7 +1182,7 @@ class AgencyReport:
                 th.append(f"{code} ร้อยละ {value:.1f} (มัธยฐาน {median:.1f})")
                 en.append(f"{code} {value:.1f}% (median {median:.1f}%)")
             else:
-                th.append(f"{code}: {_th_en(why)[0]}")
+                th.append(f"{code}: {split_bilingual(why)[0]}")
                 en.append(f"{code}: {self._missing_en(why)}")
         return (
             f"แผนภูมิจุดแสดง {', '.join(codes)} ของหน่วยงานนี้ เทียบกับมัธยฐานและควอร์ไทล์บนของทุก"

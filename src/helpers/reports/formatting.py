@@ -40,6 +40,27 @@ def bilingual(th: str, en: str, *, inline: bool = False) -> str:
     return f'{esc(th)}<span class="{css}" lang="en">{gap}{esc(en)}</span>'
 
 
+def split_bilingual(text: str) -> tuple[str, str]:
+    """A text written "ไทย / English" (a value, a label) as (Thai, English); a text without
+    " / " as itself twice."""
+    th, _, en = str(text).partition(" / ")
+    return th, en or th
+
+
+def thai_amount(text: str) -> str:
+    """A value, interval or target (as :func:`format_value` and friends write it) as Thai
+    prose writes it: "45.1%" -> "ร้อยละ 45.1", "≥ 80.0%" -> "ไม่น้อยกว่าร้อยละ 80.0",
+    "≤ 3" -> "ไม่เกิน 3", "ระดับ 4 / Level 4" -> "ระดับ 4"."""
+    text = split_bilingual(text)[0]
+    bound = ""
+    if text.startswith(("≥ ", "≤ ")):
+        bound, text = ("ไม่น้อยกว่า" if text[0] == "≥" else "ไม่เกิน"), text[2:]
+    if text.endswith("%"):
+        text = f"ร้อยละ {text[:-1]}"
+    gap = " " if bound and text[:1].isdigit() else ""
+    return f"{bound}{gap}{text}"
+
+
 def bilingual_text(text: str) -> str:
     """A report text written "ไทย / English" (a value such as "ใช่ / Yes") as markup with
     the English marked; a text without " / " is only escaped."""

@@ -36,7 +36,9 @@ from helpers.reports.formatting import (
     present,
     provisional_targets,
     report_subtitle,
+    split_bilingual,
     status_html,
+    thai_amount,
 )
 from helpers.reports.funnel import funnel_data
 from helpers.reports.htmlexport import esc, sources, sources_attr
@@ -141,11 +143,11 @@ def _thai_alt(method):
 
 def _value_th(value: float, unit: str) -> str:
     """A value in Thai prose: 'ร้อยละ 52.9' for a percent, '64.1' for an index."""
-    return f"ร้อยละ {value:.1f}" if unit == "percent" else format_value(value, unit)
+    return thai_amount(format_value(value, unit))
 
 
 def _value_en(value: float, unit: str) -> str:
-    return format_value(value, unit)
+    return split_bilingual(format_value(value, unit))[1]
 
 
 def _signed(value: float) -> str:

@@ -508,7 +508,7 @@ def test_the_item_legend_follows_each_items_answer_scale(processed, small_and_la
 
 
 def test_values_in_thai_prose_use_roi_la_and_words_for_bounds():
-    from helpers.reports.agency import _thai_amount
+    from helpers.reports.formatting import thai_amount as _thai_amount
 
     assert _thai_amount("45.1%") == "ร้อยละ 45.1"
     assert _thai_amount("42.6–47.7%") == "ร้อยละ 42.6–47.7"
