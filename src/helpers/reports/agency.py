@@ -98,6 +98,12 @@ INSTRUMENT_NAMES = {
 PANEL_ITEMS = 10  # most items in one panel of the item chart (it must print at 8 pt and up)
 
 
+def _spaced(amount: str) -> str:
+    """An amount after a Thai word: a space before a bare number ("จาก 54.7"), none before a
+    word ("จากร้อยละ 50.6")."""
+    return f" {amount}" if amount[:1].isdigit() else amount
+
+
 # ----------------------------------------------------------------------------- agency report
 
 
@@ -501,7 +507,8 @@ class AgencyReport:
             parts.append(
                 para(
                     f"{code} {'เพิ่มขึ้น' if up else 'ลดลง'}อย่างมีนัยสำคัญทางสถิติเมื่อเทียบกับ"
-                    f"ปีงบประมาณก่อนหน้า (จาก{thai_amount(before)} เป็น{thai_amount(now)})",
+                    f"ปีงบประมาณก่อนหน้า (จาก{_spaced(thai_amount(before))} "
+                    f"เป็น{_spaced(thai_amount(now))})",
                     f"{code} {'rose' if up else 'fell'} significantly from last year "
                     f"({before} → {now}).",
                     attrs=sources_attr(mark),

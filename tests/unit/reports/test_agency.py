@@ -536,3 +536,10 @@ def test_a_change_from_a_withheld_year_says_so_not_no_data(processed, small_and_
     assert "no previous year" not in r._change_html("A5", row)
     r.data.__dict__["history"] = before.iloc[0:0]  # last year: nothing at all
     assert "no previous year" in r._change_html("A5", row)
+
+
+def test_a_bare_number_after_a_thai_word_gets_its_space():
+    from helpers.reports.agency import _spaced
+
+    assert "จาก" + _spaced("54.7") == "จาก 54.7"
+    assert "จาก" + _spaced("ร้อยละ 50.6") == "จากร้อยละ 50.6"
