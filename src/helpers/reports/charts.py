@@ -90,6 +90,8 @@ MIN_TEXT_PT = 8.0 / PRINT_SCALE
 LINESPACING = 0.8  # the Thai font's line box is tall; 0.8 still clears stacked marks
 EMPTY_HEIGHT = 2.6
 LEGEND_ROW_IN = 0.27
+SIDE_LEGEND_IN = 2.1  # a legend beside the plot: the width of its labels
+SIDE_LEGEND_MARGIN_IN = 1.3  # above and below such a plot: title, tick labels, axis label
 
 INK = "#222222"
 BLUE = "#1f4e79"
@@ -320,6 +322,20 @@ def warm_word_breaker() -> None:
     _pieces("ผู้รับบริการ")
 
 
+# Entries of PyThaiNLP's dictionary that are two words, not one, and make its tokenizer cut a
+# real word on a tie: with การตาม, "ดำเนินการตาม" becomes ดำเนิน|การตาม instead of ดำเนินการ|ตาม.
+NOT_WORDS = frozenset({"การตาม"})
+
+
+@functools.lru_cache(maxsize=1)
+def _dictionary() -> Any:
+    """PyThaiNLP's word list without :data:`NOT_WORDS`, as the tokenizer's trie."""
+    from pythainlp.corpus import thai_words
+    from pythainlp.util import dict_trie
+
+    return dict_trie(set(thai_words()) - NOT_WORDS)
+
+
 @functools.lru_cache(maxsize=2048)
 def _pieces(text: str) -> tuple[tuple[bool, str], ...]:
     """``text`` (single spaces) cut where a line may break: (a space precedes it, piece)."""
@@ -328,7 +344,9 @@ def _pieces(text: str) -> tuple[tuple[bool, str], ...]:
         # costs about half a second, paid only by a process that wraps Thai text.
         from pythainlp.tokenize import word_tokenize
 
-        tokens = word_tokenize(text, engine="newmm", keep_whitespace=True)
+        tokens = word_tokenize(
+            text, engine="newmm", custom_dict=_dictionary(), keep_whitespace=True
+        )
     else:
         tokens = re.split(r"( )", text)
     words, offset = set(), 0
@@ -463,9 +481,40 @@ def _text_width_in(text: str, size: float, weight: str = "normal") -> float:
     return text_to_path.get_text_width_height_descent(text, prop, ismath=False)[0] / 72
 
 
-def _legend(fig: Figure, handles: Sequence[Any], labels: Sequence[str]) -> None:
-    """Legend below the axes in as many columns as fit; the figure grows to make room."""
+def _legend(
+    fig: Figure, handles: Sequence[Any], labels: Sequence[str], *, side: bool = False
+) -> None:
+    """Legend below the axes in as many columns as fit; the figure grows to make room.
+
+    With ``side``, the legend stands right of the axes instead, one entry under the other, each
+    label's Thai over its English, both wrapped to :data:`SIDE_LEGEND_IN`: for charts whose plot
+    does not need the whole width (a few years, a funnel), this keeps the figure short on paper.
+    """
     if not handles:
+        return
+    if side:
+        size = _RC["legend.fontsize"]
+        stacked = [
+            "\n".join(_wrap_to(part, SIDE_LEGEND_IN, size) for part in label.split(" / ", 1))
+            for label in labels
+        ]
+        # on the axes, not the figure: it starts below the title, which keeps the full width
+        legend = fig.axes[0].legend(
+            handles,
+            stacked,
+            loc="upper left",
+            bbox_to_anchor=(1.03, 1.0),
+            borderaxespad=0.0,
+            handlelength=2.6,
+            labelspacing=0.7,
+        )
+        for text in legend.get_texts():
+            text.set_linespacing(LINESPACING)
+        # the plot at least as tall as its legend: lines, the spacing between entries, and
+        # the title and the x axis's labels above and below the plot
+        lines = sum(label.count("\n") + 1 for label in stacked)
+        legend_in = (lines * LINESPACING * 1.2 + (len(stacked) - 1) * 0.7) * size / 72
+        fig.set_figheight(max(fig.get_figheight(), legend_in + SIDE_LEGEND_MARGIN_IN))
         return
     ncol = _legend_columns(labels)
     fig.legend(
@@ -571,7 +620,7 @@ def trend_chart(
     focus (this agency): drawn boldest, on top, and its years without a value but with a
     :data:`MISSING` text are labelled with that text (in the legend when it has no value at
     all)."""
-    fig, ax = _new_figure(2.6 if len(frame) else EMPTY_HEIGHT)
+    fig, ax = _new_figure(2.5 if len(frame) else EMPTY_HEIGHT)
     _title(ax, title)
     ax.set_xlabel("ปีงบประมาณ พ.ศ. (ค.ศ.) / Fiscal year B.E. (C.E.)")
     ax.set_ylabel(ylabel.replace(" / ", "\n"), linespacing=LINESPACING)  # Thai over English
@@ -667,7 +716,7 @@ def trend_chart(
     ax.grid(axis="y", color="#e3e3e3", linewidth=0.7)
     ax.set_axisbelow(True)
     _gap_notes(ax, notes, data, target)
-    _legend(fig, handles, labels)
+    _legend(fig, handles, labels, side=True)
     return fig
 
 
@@ -927,10 +976,10 @@ def benchmark_chart(
         data[MISSING] = reasons[keep].where(data["value"].isna(), "")
     labels = [_wrap(label, 52) for label in data.get("label", pd.Series(dtype=str))]
     if len(data) and data["value"].isna().all():  # nothing to draw: say why, once
-        fig, ax = _rows_figure([], title, xlabel, base=0.28)
+        fig, ax = _rows_figure([], title, xlabel, base=0.2)
         _no_data(ax, "; ".join(dict.fromkeys(data[MISSING])))
         return fig
-    fig, ax = _rows_figure(labels, title, xlabel, base=0.28)
+    fig, ax = _rows_figure(labels, title, xlabel, base=0.2)
     _keep_sources(fig, data)
     if data.empty:
         _no_data(ax)
@@ -1072,7 +1121,7 @@ def funnel_chart(
     )
     names.append("หน่วยงานอื่น / Other agencies" if is_focus.any() else "หน่วยงาน / Agencies")
     handles.append(ax.axhline(centre, color=INK, linewidth=1.2, zorder=2))
-    names.append("มัธยฐานของทุกหน่วยงาน (เส้นกลาง) / Median of all agencies (centre line)")
+    names.append("มัธยฐานของทุกหน่วยงาน / Median of all agencies")
     for level, style, name in (
         ("95", (0, (5, 3)), "ขอบเขตควบคุม 95% / 95% control limits"),
         ("99.8", (0, (1, 2)), "ขอบเขตควบคุม 99.8% / 99.8% control limits"),
@@ -1111,7 +1160,7 @@ def funnel_chart(
         else:
             pad = 0.03 * (hi - lo or 1)
             ax.set_xlim(max(0.0, lo - pad), hi + pad)
-    _legend(fig, handles, names)
+    _legend(fig, handles, names, side=True)
     return fig
 
 
@@ -1303,7 +1352,7 @@ def bar_chart(
     reasons = [r for r in _reasons(data) if r] if len(data) else []
     data = data.dropna(subset=["value"]) if len(data) else data
     labels = [_wrap(label, 40) for label in data.get("label", pd.Series(dtype=str))]
-    fig, ax = _rows_figure(labels, title, xlabel)
+    fig, ax = _rows_figure(labels, title, xlabel, base=0.24)
     _keep_sources(fig, data)
     if data.empty:
         _no_data(ax, "; ".join(dict.fromkeys(reasons)) or NO_DATA)

@@ -157,7 +157,8 @@ footer { margin-top: 2.5rem; color: var(--muted); font-size: .85rem;
   .scorecard caption { display: none; }
   .status { padding: 0 .2rem; }
   .note { font-size: .75rem; }
-  ul.methods { font-size: .8rem; padding-left: 1.1rem; }
+  p { margin: .45em 0; }
+  ul.methods { font-size: .76rem; line-height: 1.35; padding-left: 1.1rem; }
   ul.methods li + li { margin-top: .15rem; }
   p, li { orphans: 2; widows: 2; break-inside: avoid; }
   figure, .verdict, .notice, .facts, tr, li, caption { break-inside: avoid; }

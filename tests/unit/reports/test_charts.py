@@ -374,6 +374,32 @@ def test_builders_skip_nan_rows(name: str) -> None:
 # individual charts
 
 
+def _unstacked(label: str) -> str:
+    """A legend label without its line breaks, spaces and the Thai / English slash."""
+    return re.sub(r"[\s/]", "", label)
+
+
+def _side_legend(fig) -> list[str]:
+    """The labels of a legend beside the plot (Thai over English, wrapped), unstacked."""
+    (legend,) = [ax.get_legend() for ax in fig.axes if ax.get_legend()]
+    return [_unstacked(t.get_text()) for t in legend.get_texts()]
+
+
+def test_side_legend_stacks_thai_over_english_and_keeps_the_plot_as_tall() -> None:
+    fig = charts.trend_chart(trend_frame(), title="t", ylabel="y", target=75)
+    texts = [
+        t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()
+    ]
+    assert texts[0] == "หน่วยงาน\nAgency"
+    assert all("\n" in text for text in texts)
+    assert not fig.legends  # beside the plot, not below it
+    fig.canvas.draw()
+    legend = fig.axes[0].get_legend().get_window_extent()
+    plot = fig.axes[0].get_window_extent()
+    assert legend.x0 >= plot.x1  # right of the plot
+    assert legend.height <= plot.height * 1.05
+
+
 def test_trend_chart_years_series_order_and_target() -> None:
     frame = trend_frame()
     fig = charts.trend_chart(
@@ -382,9 +408,9 @@ def test_trend_chart_years_series_order_and_target() -> None:
     ax = fig.axes[0]
     ticks = [t.get_text() for t in ax.get_xticklabels()]
     assert ticks == ["2563\n(2020)", "2564\n(2021)", "2565\n(2022)", "2566\n(2023)"]
-    legend = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert legend[:3] == [GOVERNMENT, AGENCY, MINISTRY]
-    assert charts.TARGET_LABEL in legend
+    legend = _side_legend(fig)
+    assert legend[:3] == [_unstacked(GOVERNMENT), _unstacked(AGENCY), _unstacked(MINISTRY)]
+    assert _unstacked(charts.TARGET_LABEL) in legend
     lines = [line for line in ax.get_lines() if line.get_label() in (AGENCY, MINISTRY, GOVERNMENT)]
     assert len({(line.get_marker(), str(line.get_linestyle())) for line in lines}) == 3
 
@@ -720,10 +746,10 @@ CONSTRUCTS = [
     "ระบบนิเวศการเรียนรู้ / Learning ecosystem",
     "กรอบทักษะ / Skillsets",
     "กรอบความคิด / Mindset",
-    "มองภาพรวม / Big Picture Thinker",
-    "สร้างนวัตกรรมมุ่งผลลัพธ์ / Result-oriented Innovator",
-    "ยึดมั่นความซื่อตรง / Person of Integrity",
-    "ทำงานร่วมกันอย่างมืออาชีพ / Professional Collaborator",
+    "มองภาพใหญ่และเข้าใจภารกิจขององค์กร / Big Picture Thinker",
+    "นวัตกรที่เน้นสร้างผลสัมฤทธิ์ / Result-oriented Innovator",
+    "ยึดมั่นในมาตรฐานจริยธรรม / Person of Integrity",
+    "ให้ความสำคัญกับการทำงานบูรณาการ / Professional Collaborator",
 ]
 INDICATORS = [
     "A3 Staff with an IDP being carried out (%)",
