@@ -154,7 +154,10 @@ show(
     charts.figure_html(
         charts.trend_chart(
             o.trend(survey_codes),
-            title="มัธยฐานของหน่วยงานตามปี / Median agency value by year",
+            title=(
+                "มัธยฐานของค่าตัวชี้วัดของทุกหน่วยงาน รายปีงบประมาณ / "
+                "Median of all agencies' values, by fiscal year"
+            ),
             ylabel="ร้อยละ หรือ ดัชนี / Percent or index",
         ),
         alt=o.trend_alt(survey_codes),

@@ -36,6 +36,7 @@ from helpers.reports.charts import (
 from helpers.reports.formatting import (
     bilingual,
     bilingual_text,
+    english_list,
     facts_html,
     format_change,
     format_interval,
@@ -50,6 +51,7 @@ from helpers.reports.formatting import (
     split_bilingual,
     status_html,
     thai_amount,
+    thai_list,
     without_counts,
 )
 from helpers.reports.funnel import funnel_data
@@ -67,7 +69,7 @@ TREND_SERIES = (SERIES_AGENCY, SERIES_MINISTRY, SERIES_GOV)  # the first is the 
 SCALE_ANSWERS = {
     "agree5": (
         "เห็นด้วย–เห็นด้วยอย่างยิ่ง / Agree",
-        "ไม่แน่ใจ / Neither agree nor disagree",
+        "ไม่แน่ใจ / Not sure (neutral)",
         "ไม่เห็นด้วย–ไม่เห็นด้วยอย่างยิ่ง / Disagree",
     ),
     "amount5": (
@@ -82,7 +84,7 @@ FALLBACK_ANSWERS = ("เชิงบวก / Positive", "เป็นกลา�
 REVERSED_ANSWERS = {
     "agree5": (
         "ไม่เห็นด้วย–ไม่เห็นด้วยอย่างยิ่ง (เชิงบวก) / Disagree (favourable)",
-        "ไม่แน่ใจ / Neither agree nor disagree",
+        "ไม่แน่ใจ / Not sure (neutral)",
         "เห็นด้วย–เห็นด้วยอย่างยิ่ง (เชิงลบ) / Agree (unfavourable)",
     ),
 }
@@ -486,12 +488,8 @@ class AgencyReport:
             ]
         suppressed = card.loc[card["status"] == "suppressed", "indicator"].tolist()
         if suppressed:
-            codes = ", ".join(suppressed)
-            codes_th = (
-                " ".join(suppressed[:-1]) + f" และ {suppressed[-1]}"
-                if len(suppressed) > 1
-                else suppressed[0]
-            )
+            codes = english_list(suppressed)
+            codes_th = thai_list(suppressed)
             parts.append(
                 para(
                     f"ไม่เผยแพร่ผลตัวชี้วัด {codes_th} เนื่องจากมีผู้ตอบน้อยกว่า {self.k} คน",
@@ -1170,8 +1168,10 @@ class AgencyReport:
             return ""
         labels = [split_bilingual(label) for label in hidden["label"]]
         return para(
-            f"ไม่เผยแพร่ผล เนื่องจากมีผู้ตอบน้อยกว่า {self.k} คน ได้แก่ " + ", ".join(t for t, _ in labels),
-            f"Not shown, fewer than {self.k} respondents: " + ", ".join(e for _, e in labels),
+            f"ไม่เผยแพร่ผล เนื่องจากมีผู้ตอบน้อยกว่า {self.k} คน ได้แก่ " + thai_list([t for t, _ in labels]),
+            f"Not shown, fewer than {self.k} respondents: "
+            + english_list([e for _, e in labels])
+            + ".",
             css="suppressed-note",
         )
 

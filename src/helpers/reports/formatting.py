@@ -61,6 +61,20 @@ def thai_amount(text: str) -> str:
     return f"{bound}{gap}{text}"
 
 
+def thai_list(items: list[str]) -> str:
+    """Items listed the Thai way: separated by spaces, และ before the last ("ก ข และ ค")."""
+    if len(items) < 2:
+        return "".join(items)
+    return " ".join(items[:-1]) + f" และ {items[-1]}"
+
+
+def english_list(items: list[str]) -> str:
+    """Items listed in English: "a, b and c"."""
+    if len(items) < 2:
+        return "".join(items)
+    return ", ".join(items[:-1]) + f" and {items[-1]}"
+
+
 def bilingual_text(text: str) -> str:
     """A report text written "ไทย / English" (a value such as "ใช่ / Yes") as markup with
     the English marked; a text without " / " is only escaped."""

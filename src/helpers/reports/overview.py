@@ -1080,7 +1080,9 @@ class OverviewReport:
         history = self.data.history
         rows = history[history["indicator"].isin(codes) & (history["agency_code"] != kpi.OCSC_CODE)]
         medians = rows.groupby(["indicator", "fiscal_year"])["value"].median().reset_index()
-        medians["series"] = medians["indicator"].map(lambda c: f"{c} {self.data.label(c)[0]}")
+        medians["series"] = medians["indicator"].map(
+            lambda c: "{} {} / {}".format(c, *self.data.label(c))
+        )
         medians["fiscal_year"] = medians["fiscal_year"].astype(int)
         shown = rows[rows["value"].notna()]
         marks = {
