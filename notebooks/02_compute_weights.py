@@ -22,7 +22,10 @@
 # back); citizens are post-stratified to the region shares within each agency. The model of
 # citizen trust and the indicators read these weights
 # (`data/processed/<year>/weights/`); the reports' methods section describes them from the same
-# configuration.
+# configuration. Every respondent keeps the calibration cell the weights were made in, so the
+# indicators' standard errors include the calibration, and analysts can re-analyse in R or
+# Stata from `<instrument>_weights.parquet` (response id and source row, agency, cell, cell
+# total, weight).
 
 # %% tags=["parameters"]
 year: int = 2565  # fiscal year, B.E. (a C.E. year such as 2022 is accepted)
@@ -70,3 +73,11 @@ display(
 written = weights.write_weights(staff, staff_weighting, "staff_survey", year)
 written += weights.write_weights(citizen, citizen_weighting, "citizen_survey", year)
 display(Markdown("Written: " + ", ".join(f"`{p.name}`" for p in written)))
+display(
+    Markdown(
+        "Respondent weights for re-analysis, columns "
+        + ", ".join(f"`{c}`" for c in weights.respondent_weights(staff, "staff_survey").columns)
+        + ": post-stratify on agency x `weight_cell` to `cell_total` "
+        "(R `postStratify`, Stata `svyset ..., poststrata() postweight(cell_total)`)."
+    )
+)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -47,6 +48,38 @@ def test_apiclus1_raked_mean():
     e = raked.mean("api00")
     assert e.estimate == pytest.approx(641.23, rel=ESTIMATE_REL)
     assert e.se == pytest.approx(23.704, rel=SE_REL)
+
+
+POP_TYPES = {"E": 4421, "H": 755, "M": 1018}
+
+
+def test_apiclus1_post_stratified_mean():
+    # postStratify(dclus1, ~stype, pop.types) then svymean(~api00): 642.31, SE 23.921
+    # (tests/api.Rout.save; R 4.2.2 with survey 4.1.1: 642.310788212, SE 23.9204864451).
+    design = Design(read_r_csv("apiclus1.csv"), weight="pw", cluster="dnum", fpc="fpc")
+    e = design.rake({"stype": POP_TYPES}).mean("api00")
+    assert e.estimate == pytest.approx(642.310788212, rel=ESTIMATE_REL)
+    assert e.se == pytest.approx(23.9204864451, rel=SE_REL)
+    assert e.estimate == pytest.approx(642.31, rel=ESTIMATE_REL)
+    assert e.se == pytest.approx(23.921, rel=SE_REL)
+
+
+def test_apiclus1_trimmed_post_stratified_weights():
+    # trimWeights(postStratify(dclus1, ~stype, pop.types), upper=40) then svymean(~api00):
+    # 643.315235622, SE 23.7455209408 (R 4.2.2, survey 4.1.1). R keeps the calibration after
+    # trimming: the weights are treated as post-stratified to the cell totals they reproduce,
+    # which is Design.calibrated_on (how the workbook treats its capped weights).
+    frame = read_r_csv("apiclus1.csv")
+    design = Design(frame, weight="pw", cluster="dnum", fpc="fpc")
+    raked = design.rake({"stype": POP_TYPES}).weights.to_numpy()
+    trimmed = np.minimum(raked, 40.0)  # trimWeights: excess shared equally by the others
+    outside = raked > 40.0
+    trimmed[~outside] += (raked - trimmed).sum() / (~outside).sum()
+    frame = frame.assign(final=trimmed)
+    e = Design(frame, weight="final", cluster="dnum", fpc="fpc").calibrated_on("stype")
+    estimate = e.mean("api00")
+    assert estimate.estimate == pytest.approx(643.315235622, rel=ESTIMATE_REL)
+    assert estimate.se == pytest.approx(23.7455209408, rel=SE_REL)
 
 
 def test_cronbach_alpha_published():

@@ -30,7 +30,7 @@ from helpers.core import config, paths
 from helpers.core.atomic import write_parquet_atomic
 from helpers.indicators import kpi
 from helpers.stats import scores
-from helpers.stats.survey import Design
+from helpers.stats.weights import calibrated_design
 
 MIN_DRIVER_RESPONDENTS = 30
 MEASURE_COLUMNS = [
@@ -107,8 +107,14 @@ def _estimate_rows(
     ministries: pd.Series,
     k: int,
     weight: str,
+    cell: str,
 ) -> list[dict]:
-    work = frame[["agency", weight]].copy()
+    if cell not in frame.columns:
+        raise kpi.KpiError(
+            f"the survey rows have no calibration cell column {cell!r}: attach the weights "
+            "with helpers.stats.weights.attach_weights"
+        )
+    work = frame[["agency", weight, cell]].copy()
     for name, (_, values) in measures.items():
         work[name] = values.astype("float64")
     rows = []
@@ -129,7 +135,7 @@ def _estimate_rows(
                 row["suppression_reason"] = kpi._reason(k)
             elif n >= k:
                 if design is None:
-                    design = Design(part, weight=weight)
+                    design = calibrated_design(part, weight=weight, cell=cell)
                 e = design.mean(name)
                 row.update(
                     value=e.estimate,
@@ -167,6 +173,7 @@ def measure_results(
     registry: pd.DataFrame,
     *,
     weight: str = "weight",
+    cell: str = "weight_cell",
     min_respondents: int | None = None,
     root: Path | None = None,
 ) -> pd.DataFrame:
@@ -175,7 +182,8 @@ def measure_results(
     Construct scores (:func:`helpers.stats.scores.construct_score`) and persona items (1-5)
     are rescaled to 0-100 (``(x - 1) * 25``); trust drivers stay 0-10. Each value is the
     weighted mean over the agency's respondents with an answer, with a 95 % interval clipped
-    to the scale.
+    to the scale, from the agency's calibrated design
+    (:func:`helpers.stats.weights.calibrated_design`, as the indicators).
 
     Parameters
     ----------
@@ -191,6 +199,8 @@ def measure_results(
         The agency registry, with ``agency_code`` and ``ministry_code``.
     weight : str, default "weight"
         The survey weight column.
+    cell : str, default "weight_cell"
+        The calibration cell column of the surveys.
     min_respondents : int, optional
         Reporting threshold; default ``confidentiality.min_respondents``.
     root : Path, optional
@@ -212,11 +222,11 @@ def measure_results(
     rows: list[dict] = []
     if staff is not None and len(staff):
         rows += _estimate_rows(
-            staff, _staff_measures(staff, root), 100.0, year, ministries, k, weight
+            staff, _staff_measures(staff, root), 100.0, year, ministries, k, weight, cell
         )
     if citizen is not None and len(citizen):
         rows += _estimate_rows(
-            citizen, _citizen_measures(citizen, root), 10.0, year, ministries, k, weight
+            citizen, _citizen_measures(citizen, root), 10.0, year, ministries, k, weight, cell
         )
     frame = pd.DataFrame.from_records(rows, columns=MEASURE_COLUMNS[:12])
     frame = _add_benchmarks(frame)

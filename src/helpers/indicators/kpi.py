@@ -30,8 +30,15 @@ O2  ``percent``: percent of agencies with an A1 value (i.e. an agency return ans
     of agencies in the denominator.
 O3  ``level_1_5``: ``o3_level`` of the OCSC return.
 
-Survey estimates use :class:`helpers.stats.survey.Design` with each agency's respondents as their
-own design (``Design(agency_frame, weight="weight")``); ``respondents`` is the unweighted number
+Survey estimates (A3, A5, A6, A7 and the item percentages) use each agency's respondents as
+their own design, calibrated as the weights stage calibrated them:
+:func:`helpers.stats.weights.calibrated_design` (also importable from here), the final weights
+post-stratified on the agency's calibration cells (``weight_cell``: staff weighting cell,
+citizen region) to the totals they reproduce. Estimates are those of the final weights; the
+standard errors include the calibration (R's ``postStratify`` linearisation, conditional on
+the respondents per cell; see :mod:`helpers.stats.weights` for capped weights). An estimate for
+part of an agency (a staff group) takes the agency's calibrated design with
+``Design.subset``, never a design of its own rows. ``respondents`` is the unweighted number
 of respondents with an answer. Intervals are the normal 95 % interval clipped to [0, 100].
 Return-based indicators (A1, A2, A4, O1, O3) have no SE and ``respondents`` missing.
 
@@ -65,7 +72,8 @@ Change from the previous year
 ``previous_value`` is last year's published value (missing when last year's row was suppressed,
 had no data or does not exist), ``change = value - previous_value``. For indicators with a
 standard error (A3, A5, A6, A7) the change is tested as independent samples:
-``z = change / sqrt(se**2 + se_prev**2)``, two-sided ``change_p``; ``change_significant`` is
+``z = change / sqrt(se**2 + se_prev**2)``, both standard errors of the calibrated designs
+(as published in each year's table), two-sided ``change_p``; ``change_significant`` is
 True only when ``change_p < 0.05``. Other indicators show the change without a test
 (``change_p`` missing, ``change_significant`` False).
 
@@ -93,6 +101,7 @@ from helpers.core import config, paths
 from helpers.core.atomic import write_parquet_atomic
 from helpers.stats import scores
 from helpers.stats.survey import Design
+from helpers.stats.weights import calibrated_design
 
 OCSC_CODE = "OCSC"
 SIGNIFICANCE = 0.05
@@ -400,12 +409,30 @@ def _record(year: int, code: str, agency: str, ministry: Any, **fields: Any) -> 
 
 
 class _AgencyDesign:
-    """One agency's respondents as their own design, built on first use."""
+    """One agency's respondents as their own calibrated design, built on first use.
 
-    def __init__(self, frame: pd.DataFrame, weight: str) -> None:
+    Parameters
+    ----------
+    frame : DataFrame
+        Every respondent of one agency, with ``agency``, ``weight`` and ``cell``.
+    weight : str
+        The final weight column.
+    cell : str
+        The calibration cell column.
+    """
+
+    def __init__(self, frame: pd.DataFrame, weight: str, cell: str) -> None:
         self.frame = frame
         self.weight = weight
+        self.cell = cell
         self._design: Design | None = None
+
+    @property
+    def design(self) -> Design:
+        """The agency's :func:`calibrated_design`; a domain is ``design.subset(mask)``."""
+        if self._design is None:
+            self._design = calibrated_design(self.frame, weight=self.weight, cell=self.cell)
+        return self._design
 
     def estimate(self, column: str, k: int) -> dict[str, Any]:
         """Value/se/CI/respondents of the weighted mean of ``column`` (0-100), or suppressed."""
@@ -414,9 +441,7 @@ class _AgencyDesign:
             return {"respondents": 0}
         if n < k:
             return {"suppression_reason": _reason(k)}
-        if self._design is None:
-            self._design = Design(self.frame, weight=self.weight)
-        e = self._design.mean(column)
+        e = self.design.mean(column)
         return {
             "value": e.estimate,
             "se": e.se,
@@ -494,6 +519,7 @@ def agency_indicators(
     registry: pd.DataFrame,
     *,
     weight: str = "weight",
+    cell: str = "weight_cell",
     min_respondents: int | None = None,
     root: Path | None = None,
 ) -> pd.DataFrame:
@@ -507,11 +533,11 @@ def agency_indicators(
         Fiscal year, B.E. Inputs with a ``fiscal_year`` column must hold only this year.
     staff : DataFrame or None
         Clean staff survey rows with ``agency``, ``idp_made``, ``idp_carried_out``,
-        ``innovative_work``, the satisfaction items (1-5) and ``weight``; None when not
-        collected.
+        ``innovative_work``, the satisfaction items (1-5), ``weight`` and ``cell``
+        (:func:`helpers.stats.weights.attach_weights`); None when not collected.
     citizen : DataFrame or None
-        Clean citizen survey rows with ``agency``, ``trust`` (0-10) and ``weight``; None when
-        not collected.
+        Clean citizen survey rows with ``agency``, ``trust`` (0-10), ``weight`` and ``cell``;
+        None when not collected.
     agency_return : DataFrame or None
         At most one return per agency, with ``agency`` and the columns of
         :data:`RETURN_COLUMNS`; None when not collected.
@@ -519,6 +545,8 @@ def agency_indicators(
         The agency registry, with ``agency_code`` and ``ministry_code``.
     weight : str, default "weight"
         The survey weight column.
+    cell : str, default "weight_cell"
+        The calibration cell column of the surveys (module docstring).
     min_respondents : int, optional
         Reporting threshold; default ``confidentiality.min_respondents``.
     root : Path, optional
@@ -536,14 +564,14 @@ def agency_indicators(
         more than one return, an agency is not in the registry, or a satisfaction answer is
         outside 1-5.
     SurveyError
-        When an estimated agency has a missing, zero or negative weight.
+        When an estimated agency has a missing, zero or negative weight, or a missing cell.
     """
     k = reporting_threshold(min_respondents, root)
     sat_items = config.codebook("staff_survey", root).items("satisfaction")
     staff = _prepare(
-        staff, year, "staff_survey", [*STAFF_COLUMNS, *(c.name for c in sat_items), weight]
+        staff, year, "staff_survey", [*STAFF_COLUMNS, *(c.name for c in sat_items), weight, cell]
     )
-    citizen = _prepare(citizen, year, "citizen_survey", [*CITIZEN_COLUMNS, weight])
+    citizen = _prepare(citizen, year, "citizen_survey", [*CITIZEN_COLUMNS, weight, cell])
     agency_return = _prepare(agency_return, year, "agency_return", RETURN_COLUMNS)
 
     staff_parts = _by_agency(None if staff is None else _staff_scores(staff, sat_items))
@@ -563,8 +591,8 @@ def agency_indicators(
     records = []
     for agency in codes:
         ministry = ministries[agency]
-        staff_design = _AgencyDesign(staff_parts.get(agency, empty), weight)
-        citizen_design = _AgencyDesign(citizen_parts.get(agency, empty), weight)
+        staff_design = _AgencyDesign(staff_parts.get(agency, empty), weight, cell)
+        citizen_design = _AgencyDesign(citizen_parts.get(agency, empty), weight, cell)
         ret = returns[agency].iloc[0] if agency in returns else None
         for code in AGENCY_INDICATORS:
             if code in ("A1", "A2", "A4"):
@@ -791,6 +819,7 @@ def indicator_table(
     targets: Mapping[str, Mapping[str, Any]] | None = None,
     min_respondents: int | None = None,
     weight: str = "weight",
+    cell: str = "weight_cell",
 ) -> pd.DataFrame:
     """The year's indicator table: A1-A7 per agency, O1-O3, with comparisons.
 
@@ -803,7 +832,8 @@ def indicator_table(
     tables : Mapping of str to DataFrame or None
         Maps instrument names (``staff_survey``, ``citizen_survey``, ``agency_return``,
         ``ocsc_return``; ``staff`` and ``citizen`` also accepted) to that year's clean frames,
-        with ``weight`` added to the surveys; a missing or None entry is not collected.
+        with ``weight`` and ``cell`` added to the surveys; a missing or None entry is not
+        collected.
     registry : DataFrame
         The agency registry, with ``agency_code`` and ``ministry_code``.
     previous : DataFrame, optional
@@ -816,6 +846,8 @@ def indicator_table(
         Reporting threshold; default ``confidentiality.min_respondents``.
     weight : str, default "weight"
         The survey weight column.
+    cell : str, default "weight_cell"
+        The calibration cell column of the surveys.
 
     Returns
     -------
@@ -839,6 +871,7 @@ def indicator_table(
         inputs.get("agency_return"),
         registry,
         weight=weight,
+        cell=cell,
         min_respondents=min_respondents,
         root=root,
     )
@@ -856,6 +889,7 @@ def item_results(
     *,
     registry: pd.DataFrame | None = None,
     weight: str = "weight",
+    cell: str = "weight_cell",
     min_respondents: int | None = None,
     root: Path | None = None,
 ) -> pd.DataFrame:
@@ -870,14 +904,17 @@ def item_results(
     Parameters
     ----------
     staff : DataFrame or None
-        Clean staff survey rows with ``agency``, every Likert item of the codebook (1-5) and
-        ``weight``; None gives an empty table.
+        Clean staff survey rows with ``agency``, every Likert item of the codebook (1-5),
+        ``weight`` and ``cell``; None gives an empty table. Each agency's percentages come
+        from its calibrated design (module docstring).
     year : int
         Fiscal year, B.E.; a ``fiscal_year`` column of ``staff`` must hold only this year.
     registry : DataFrame, optional
         The agency registry, for ``ministry_code`` (missing without it).
     weight : str, default "weight"
         The survey weight column.
+    cell : str, default "weight_cell"
+        The calibration cell column.
     min_respondents : int, optional
         Reporting threshold; default ``confidentiality.min_respondents``.
     root : Path, optional
@@ -896,16 +933,16 @@ def item_results(
     """
     k = reporting_threshold(min_respondents, root)
     items = config.codebook("staff_survey", root).items()
-    staff = _prepare(staff, year, "staff_survey", [*(c.name for c in items), weight])
+    staff = _prepare(staff, year, "staff_survey", [*(c.name for c in items), weight, cell])
     if staff is None:
-        staff = pd.DataFrame(columns=["agency", weight, *(c.name for c in items)])
+        staff = pd.DataFrame(columns=["agency", weight, cell, *(c.name for c in items)])
     ministries = _ministries(registry) if registry is not None else pd.Series(dtype=object)
-    work = staff[["agency", weight]].copy()
+    work = staff[["agency", weight, cell]].copy()
     for column in items:
         work[column.name] = _likert(staff, column.name, column.reverse, "staff_survey")
     records = []
     for agency, part in _by_agency(work).items():
-        design = None
+        agency_design = _AgencyDesign(part, weight, cell)
         for column in items:
             n = int(part[column.name].notna().sum())
             record = {
@@ -926,10 +963,8 @@ def item_results(
             if 0 < n < k:
                 record["suppression_reason"] = _reason(k)
             elif n >= k:
-                if design is None:
-                    design = Design(part, weight=weight)
-                positive = 100 * design.proportion(column.name, {4, 5}).estimate
-                negative = 100 * design.proportion(column.name, {1, 2}).estimate
+                positive = 100 * agency_design.design.proportion(column.name, {4, 5}).estimate
+                negative = 100 * agency_design.design.proportion(column.name, {1, 2}).estimate
                 record.update(
                     respondents=n,
                     percent_positive=positive,

@@ -27,6 +27,8 @@ Conventions, as in R ``survey`` unless said otherwise:
   (``calibrate(..., calfun="raking")``; the same as ``postStratify`` for one margin) and agrees
   with R's ``rake()`` variance whenever the weights before raking are equal, as in R's published
   ``apiclus1`` example. Calibrated variables therefore get a standard error of zero.
+  :meth:`Design.calibrated_on` records the same projection for weights calibrated elsewhere
+  (post-stratified on cells whose totals they reproduce) without touching the weights.
 """
 
 from __future__ import annotations
@@ -423,6 +425,50 @@ class Design:
         )
         raked = _ipf(self._weights, codes, targets, tol, max_iter, cap, list(margins))
         return self._derive(weights=raked, raking=_raking(codes, self._weights, raked))
+
+    def calibrated_on(self, cells: str | Sequence[str]) -> Design:
+        """Declare the current weights post-stratified on ``cells``, without changing them.
+
+        For weights made elsewhere (a weighting stage, a published file) that already reproduce
+        known cell totals: the result is the design :meth:`rake` on ``cells`` would give with
+        the cell totals the weights sum to, the weights themselves kept bit for bit. Estimates
+        are unchanged; their variance uses the calibration projection (module docstring) with
+        the current weights as the regression weights. When the weights are constant within
+        each cell (post-stratification of equal base weights, as the workbook's weights are)
+        this is exactly R's ``postStratify`` linearisation.
+
+        Parameters
+        ----------
+        cells : str or sequence of str
+            The column, or columns whose combinations, make the calibration cells.
+
+        Returns
+        -------
+        Design
+            The same weights with the calibration recorded.
+
+        Raises
+        ------
+        SurveyError
+            On no column, an unknown column, a cell column with missing values, or a design
+            restricted by :meth:`subset` (declare the calibration first, then take the subset).
+        """
+        columns = [cells] if isinstance(cells, str) else list(cells)
+        if not columns:
+            raise SurveyError("calibrated_on() needs at least one cell column")
+        if not self._domain.all():
+            raise SurveyError("declare the calibration on the full design, then take the subset")
+        for column in columns:
+            series = _column(self._frame, column, "calibration cell")
+            if series.isna().any():
+                raise SurveyError(
+                    f"calibration cell column '{column}' has {int(series.isna().sum())} "
+                    "missing values; every row needs a cell"
+                )
+        if not len(self._frame):
+            return self
+        codes = self._frame.groupby(columns, sort=True, observed=True).ngroup().to_numpy()
+        return self._derive(raking=_raking([codes], self._weights, self._weights))
 
     def _margin(self, column: str, totals: Mapping[object, float]) -> tuple[np.ndarray, np.ndarray]:
         series = _column(self._frame, column, "raking margin")

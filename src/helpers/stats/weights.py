@@ -44,6 +44,42 @@ within the rows that have a region.
 
 Design effects are Kish's effect of unequal weighting, ``n * sum(w^2) / sum(w)^2``, and the
 effective sample size is ``n / deff``.
+
+Calibration cells and standard errors
+-------------------------------------
+Every weighted respondent has a calibration cell, ``weight_cell``: the staff weighting cell,
+or the citizen's region (``no_region`` for the rows without one, which keep weight 1). Within
+an agency the final weights are constant in each cell (equal base weights, post-stratified,
+then capped and raked back by the same factors), so they are exactly the post-stratification of
+the agency's equal base weights to the cell totals they reproduce. :func:`calibrated_design`
+rebuilds that design from the final weights and the cells
+(:meth:`helpers.stats.survey.Design.calibrated_on`, agency x cell): estimates are those of the
+final weights, bit for bit, and their variance is R's ``postStratify`` linearisation, which, as
+every post-stratified variance, is conditional on the number of respondents per cell.
+
+Capping. Without capping the reproduced totals are the registry headcounts (staff) or the
+region shares times the respondents with a region (citizens). Where the cap binds, only the
+agency total still equals the headcount: a trimmed cell's total is the bound times its
+respondents and the other cells' totals are their headcounts times a common factor. Given the
+respondents per cell these totals are fixed, so the post-stratified linearisation on the
+reproduced totals is still the right one conditionally; it is what R gives for
+``trimWeights(postStratify(...))`` (the calibration is kept; reference test in
+``tests/reference``). Unconditionally a trimmed cell's total moves with its number of
+respondents, which adds variance the conditional SE leaves out (to first order, a trimmed
+cell's rows are centred at the untrimmed cells' mean instead of their own): in the demo's
+capped citizen samples that SE lies between the conditional one and that of fixed weights, up
+to 12 % above the conditional one where a single respondent of a region was capped. A cell of
+one respondent contributes no variance to a post-stratified SE, capped or not; staff cells
+have at least ``min_cell`` respondents, citizen regions have no minimum. Citizens without a
+region are treated the same way: conditionally on how many gave their region, they form a cell
+of their own.
+
+:func:`write_weights` writes, per instrument, ``<instrument>_weights.parquet``: one row per
+weighted respondent with the response id, ``source_file`` and ``source_row`` (the row key of
+the clean table: survey tools such as Google Forms export no response id), ``agency``,
+``weight_cell``, ``cell_total`` (the total of the final weights in the agency's cell: the
+post-stratification total for R's ``postStratify`` on agency x cell, or Stata's
+``postweight()``) and ``weight``.
 """
 
 from __future__ import annotations
@@ -64,6 +100,7 @@ from helpers.core.config import ConfigError
 from helpers.stats.survey import Design
 
 ALL_CELL = "all"
+NO_REGION_CELL = "no_region"
 SHARE_TOLERANCE = 1e-6
 _RAKE_TOL = 1e-11
 _RAKE_MAX_ITER = 10_000
@@ -612,7 +649,8 @@ def citizen_weights(
     Returns
     -------
     weighted : DataFrame
-        A copy of ``citizen`` with ``weight``; rows without a region keep weight 1.
+        A copy of ``citizen`` with ``weight_cell`` (string: the region, or
+        :data:`NO_REGION_CELL`) and ``weight``; rows without a region keep weight 1.
     summary : DataFrame
         One row per agency: ``agency_code``, ``respondents``, ``regions_present``,
         ``missing_region``, ``shares_renormalised``, ``region_shares_used``,
@@ -683,6 +721,7 @@ def citizen_weights(
             }
         )
     out = citizen.copy()
+    out["weight_cell"] = region.fillna(NO_REGION_CELL).set_axis(citizen.index)
     out["weight"] = weights
     return out, pd.DataFrame(rows, columns=_CITIZEN_SUMMARY)
 
@@ -703,8 +742,13 @@ _CITIZEN_SUMMARY = [
 
 # ----------------------------------------------------------------------------- the weights stage
 
-# What the weights stage writes per surveyed instrument, beside the respondent key.
-WEIGHT_COLUMNS = {"staff_survey": ("weight_cell", "weight"), "citizen_survey": ("weight",)}
+# The columns the weights stage adds to each surveyed instrument's clean table.
+WEIGHT_COLUMNS = {
+    "staff_survey": ("weight_cell", "weight"),
+    "citizen_survey": ("weight_cell", "weight"),
+}
+# The columns of <instrument>_weights.parquet after the respondent id (module docstring).
+FILE_COLUMNS = ("source_file", "source_row", "agency", "weight_cell", "cell_total", "weight")
 SUMMARY_NAMES = {"staff_survey": "staff_weighting", "citizen_survey": "citizen_weighting"}
 
 
@@ -752,20 +796,106 @@ def write_weights(
     Returns
     -------
     list of Path
-        ``<instrument>_weights.parquet`` (the codebook's respondent id and the weight columns)
-        and ``<staff|citizen>_weighting.parquet`` (the summary, with ``fiscal_year``).
+        ``<instrument>_weights.parquet`` (:func:`respondent_weights`) and
+        ``<staff|citizen>_weighting.parquet`` (the summary, with ``fiscal_year``).
     """
-    key = config.codebook(instrument, root).id_column
     folder = weights_dir(year, root)
-    columns = [key, *WEIGHT_COLUMNS[instrument]]
     return [
         atomic.write_parquet_atomic(
-            weighted[columns].reset_index(drop=True), folder / f"{instrument}_weights.parquet"
+            respondent_weights(weighted, instrument, root), folder / f"{instrument}_weights.parquet"
         ),
         atomic.write_parquet_atomic(
             summary.assign(fiscal_year=year), folder / f"{SUMMARY_NAMES[instrument]}.parquet"
         ),
     ]
+
+
+def respondent_weights(
+    weighted: pd.DataFrame, instrument: str, root: Path | None = None
+) -> pd.DataFrame:
+    """The respondent weights file: row keys, agency, calibration cell, cell total and weight.
+
+    One row per weighted respondent, in the clean table's order, for re-analysis elsewhere
+    (R: ``postStratify`` on agency x ``weight_cell`` with ``cell_total`` as the population;
+    Stata: ``svyset [pw=weight], poststrata(<agency x cell>) postweight(cell_total)``). Rows
+    join the clean table on the response id or, where a survey tool exported none, on
+    ``source_file`` and ``source_row``; the response id is the only identifier kept.
+
+    Parameters
+    ----------
+    weighted : DataFrame
+        The clean table (with ``source_file`` and ``source_row``, as cleaning writes it) with
+        the weight columns (:func:`staff_weights`, :func:`citizen_weights`).
+    instrument : str
+        ``staff_survey`` or ``citizen_survey``.
+    root : Path, optional
+        Project root.
+
+    Returns
+    -------
+    DataFrame
+        The codebook's id column, then :data:`FILE_COLUMNS`; ``cell_total`` is the sum of the
+        final weights of the respondent's agency and cell.
+
+    Raises
+    ------
+    WeightsError
+        When ``weighted`` lacks one of the columns.
+    """
+    key = config.codebook(instrument, root).id_column
+    columns = [key, *(c for c in FILE_COLUMNS if c != "cell_total")]
+    _require_columns(weighted, columns, f"the weighted {instrument} table")
+    out = weighted[columns].reset_index(drop=True)
+    out["agency"] = out["agency"].astype("string")
+    out["weight_cell"] = out["weight_cell"].astype("string")
+    totals = out.groupby(["agency", "weight_cell"], sort=False, observed=True)["weight"]
+    out["cell_total"] = totals.transform("sum").astype(float)
+    return out[[key, *FILE_COLUMNS]]
+
+
+def calibrated_design(
+    frame: pd.DataFrame,
+    *,
+    weight: str = "weight",
+    cell: str = "weight_cell",
+    agency: str = "agency",
+) -> Design:
+    """The calibrated survey design of weighted respondents: every published estimate's design.
+
+    The final weights post-stratified on agency x calibration cell to the totals they
+    reproduce (module docstring): estimates are those of the weights as they are, standard
+    errors include the calibration. Agencies are strata (each agency's respondents are a sample
+    of their own), so the design of several agencies gives each agency's estimate the standard
+    error of its own design; an agency with a single respondent adds no variance (its one row
+    is its cell). Build it on whole agencies (one agency's respondents, or several) and
+    estimate a domain, such as a staff group within an agency or government-wide, with
+    ``calibrated_design(frame).subset(mask)``, not with a design of the domain's rows.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Respondents with ``weight``, ``cell`` and ``agency`` (as :func:`attach_weights`
+        gives), every respondent of each agency it holds.
+    weight : str, default "weight"
+        The final weight column.
+    cell : str, default "weight_cell"
+        The calibration cell column.
+    agency : str, default "agency"
+        The agency column; cells are read within agencies.
+
+    Returns
+    -------
+    Design
+        ``Design(frame, weight=weight, strata=agency, lonely_psu="certainty")``
+        ``.calibrated_on([agency, cell])``.
+
+    Raises
+    ------
+    SurveyError
+        On an unknown column, a missing, zero or negative weight, or a missing cell or agency.
+    """
+    design = Design(frame, weight=weight, strata=agency, lonely_psu="certainty")
+    return design.calibrated_on([agency, cell])
 
 
 def attach_weights(
@@ -787,13 +917,15 @@ def attach_weights(
     Returns
     -------
     DataFrame
-        A copy of ``clean`` with the columns of :data:`WEIGHT_COLUMNS`.
+        A copy of ``clean`` with the columns of :data:`WEIGHT_COLUMNS` (the input of
+        :func:`calibrated_design`).
 
     Raises
     ------
     WeightsError
-        When the weights are missing, or were computed from another version of the clean table
-        (other rows or another order): run the weights stage again.
+        When the weights are missing, lack a column of :data:`WEIGHT_COLUMNS`, or were computed
+        from another version of the clean table (other rows or another order): run the weights
+        stage again.
     """
     key = config.codebook(instrument, root).id_column
     path = weights_dir(year, root) / f"{instrument}_weights.parquet"
@@ -803,6 +935,12 @@ def attach_weights(
             f"(workbook run --year {year} --stage weights)."
         )
     stored = pd.read_parquet(path)
+    absent = [c for c in WEIGHT_COLUMNS[instrument] if c not in stored.columns]
+    if absent:
+        raise WeightsError(
+            f"{path} has no column(s) {absent} (written by an older version): run the weights "
+            f"stage again (workbook run --year {year} --stage weights)."
+        )
     same = len(stored) == len(clean) and (
         stored[key]
         .astype("string")

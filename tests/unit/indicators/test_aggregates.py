@@ -7,8 +7,10 @@ import pandas as pd
 import pytest
 
 from helpers.core import config
-from helpers.indicators import aggregates
+from helpers.indicators import aggregates, kpi
 from helpers.ingest.registry import load_registry
+from helpers.stats.survey import Design
+from helpers.stats.weights import calibrated_design
 
 
 def _staff(agency_sizes: dict[str, int], seed: int = 1) -> pd.DataFrame:
@@ -18,7 +20,13 @@ def _staff(agency_sizes: dict[str, int], seed: int = 1) -> pd.DataFrame:
     rows = []
     for agency, n in agency_sizes.items():
         for _ in range(n):
-            row = {"agency": agency, "weight": 1.0, "idp_made": 1, "idp_carried_out": 1}
+            row = {
+                "agency": agency,
+                "weight": 1.0,
+                "weight_cell": "all",
+                "idp_made": 1,
+                "idp_carried_out": 1,
+            }
             row.update({c.name: int(rng.integers(1, 6)) for c in book.items()})
             rows.append(row)
     frame = pd.DataFrame(rows)
@@ -73,13 +81,36 @@ def test_benchmarks_use_published_agencies_only(project, registry):
     assert eco.loc["01001", "ministry_median"] == pytest.approx(published["01002"])
 
 
+def test_measures_use_the_calibrated_design(project, registry):
+    """Estimates are the weighted means; standard errors include the calibration to the cells
+    (as the indicators'), so they differ from the fixed-weight design's."""
+    staff = _staff({"02001": 40}, seed=3)
+    staff["weight_cell"] = np.where(np.arange(40) < 15, "a", "b")
+    staff["weight"] = np.where(staff["weight_cell"] == "a", 4.0, 1.5)
+    frame = aggregates.measure_results(staff, None, 2565, registry, root=project)
+    row = frame[frame["measure"] == "per1"].iloc[0]
+    values = (staff["per1"].astype(float) - 1) * 25
+    work = staff.assign(per1_0_100=values)
+    fixed = Design(work, weight="weight").mean("per1_0_100")
+    calibrated = calibrated_design(work).mean("per1_0_100")
+    assert row["value"] == pytest.approx(fixed.estimate, rel=1e-12)
+    assert row["se"] == pytest.approx(calibrated.se, rel=1e-9)
+    assert row["se"] != pytest.approx(fixed.se, rel=1e-3)
+
+
+def test_measures_need_the_calibration_cells(project, registry):
+    staff = _staff({"02001": 12}).drop(columns="weight_cell")
+    with pytest.raises(kpi.KpiError, match="calibration cell"):
+        aggregates.measure_results(staff, None, 2565, registry, root=project)
+
+
 def test_citizen_drivers_are_on_0_to_10(project, registry):
     rng = np.random.default_rng(2)
     book = config.codebook("citizen_survey")
     drivers = [c.name for c in book.columns if c.construct == "trust_driver"]
     citizen = pd.DataFrame(
         {d: pd.array(rng.integers(0, 11, 25), dtype="Int8") for d in drivers}
-    ).assign(agency="02001", weight=1.0)
+    ).assign(agency="02001", weight=1.0, weight_cell="all")
     frame = aggregates.measure_results(None, citizen, 2565, registry, root=project)
     assert set(frame["measure"]) == set(drivers) and (frame["group"] == "driver").all()
     assert frame["value"].between(0, 10).all() and (frame["scale_max"] == 10).all()

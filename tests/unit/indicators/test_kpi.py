@@ -10,6 +10,7 @@ import pytest
 
 from helpers.indicators import kpi
 from helpers.indicators.kpi import KpiError
+from helpers.stats.survey import Design
 
 YEAR = 2565
 Z95 = 1.959963984540054
@@ -39,13 +40,14 @@ TARGETS = {
 
 def staff(agency: str, n: int, **columns) -> pd.DataFrame:
     """n staff answers: every Likert item 3, IDP made and carried out, innovative work 1,
-    weight 1, unless given."""
+    weight 1, one calibration cell ("all"), unless given."""
     data = {"agency": [agency] * n, "fiscal_year": pd.array([YEAR] * n, dtype="Int64")}
     for name in LIKERT:
         data[name] = pd.array(columns.pop(name, [3] * n), dtype="Int8")
     for name in ("idp_made", "idp_carried_out", "innovative_work"):
         data[name] = pd.array(columns.pop(name, [1] * n), dtype="Int8")
     data["weight"] = np.asarray(columns.pop("weight", [1.0] * n), dtype=float)
+    data["weight_cell"] = pd.array(columns.pop("weight_cell", ["all"] * n), dtype="string")
     assert not columns, columns
     return pd.DataFrame(data)
 
@@ -57,6 +59,7 @@ def citizens(agency: str, trust: list, weight: list | None = None) -> pd.DataFra
             "agency": [agency] * n,
             "trust": pd.array(trust, dtype="Int8"),
             "weight": weight or [1.0] * n,
+            "weight_cell": "all",
         }
     )
 
@@ -699,6 +702,126 @@ class TestFunnel:
     def test_bad_sizes(self):
         with pytest.raises(KpiError):
             kpi.funnel_limits(0.5, [0])
+
+
+# ----------------------------------------------------------------------------- calibrated errors
+
+# One agency post-stratified by the weights stage: cell A (4 respondents, 40 staff: weight 10)
+# and cell B (8 respondents, 20 staff: weight 2.5), one innovative_work answer missing.
+CELLS = ["A"] * 4 + ["B"] * 8
+CELL_WEIGHTS = [10.0] * 4 + [2.5] * 8
+WORK = [1, 1, 0, 1, 0, 0, 1, 0, 0, 1, 0, None]
+
+
+def calibrated_staff(agency: str = "01001", **columns) -> pd.DataFrame:
+    return staff(
+        agency, 12, weight=CELL_WEIGHTS, weight_cell=CELLS, innovative_work=WORK, **columns
+    )
+
+
+def post_stratified_se(y, w, cells, domain=None) -> float:
+    """R's postStratify linearisation: design_se's z (0 outside the domain, if given) less w
+    times z's weighted cell mean."""
+    y, w = np.asarray(y, dtype=float), np.asarray(w, dtype=float)
+    used = ~np.isnan(y) & (True if domain is None else np.asarray(domain, dtype=bool))
+    mean = (w[used] * y[used]).sum() / w[used].sum()
+    z = np.where(used, w * (np.nan_to_num(y) - mean), 0.0) / w[used].sum()
+    by_cell = pd.Series(z).groupby(cells)
+    cell_mean = by_cell.transform("sum") / pd.Series(w).groupby(cells).transform("sum")
+    r = z - w * cell_mean.to_numpy()
+    n = len(y)
+    return math.sqrt(n / (n - 1) * ((r - r.mean()) ** 2).sum())
+
+
+class TestCalibratedErrors:
+    def test_a6_se_is_the_post_stratified_linearisation(self):
+        # 100 * (10 * 3 + 2.5 * 2) / (40 + 2.5 * 7) = 3500 / 57.5 = 60.87 %. R 4.2.2, survey
+        # 4.1.1: svymean(~y, postStratify(svydesign(id=~1, weights=~5, ...), ~cell,
+        # data.frame(cell=c("A", "B"), Freq=c(40, 20))), na.rm=TRUE): 60.8695652174, SE
+        # 16.6975349551; with the weights fixed, SE 17.8419901882.
+        a6 = row(agency_table(calibrated_staff()), "A6", "01001")
+        y = [np.nan if v is None else 100.0 * v for v in WORK]
+        assert a6["value"] == pytest.approx(3500 / 57.5)
+        assert a6["se"] == pytest.approx(16.6975349551, rel=1e-9)
+        assert a6["se"] == pytest.approx(post_stratified_se(y, CELL_WEIGHTS, CELLS), rel=1e-12)
+        assert design_se(y, CELL_WEIGHTS) == pytest.approx(17.8419901882, rel=1e-9)
+        assert a6["ci_low"] == pytest.approx(a6["value"] - Z95 * a6["se"])
+
+    def test_estimates_unchanged_and_errors_not_larger_than_fixed_weights(self):
+        idp = {"idp_made": [1, 0, 1, 1, None, 1, 0, 1, 1, 1, 0, 1],
+               "idp_carried_out": [1, None, 0, 1, 1, 1, 0, 0, 1, 1, 1, 0]}  # fmt: skip
+        sat = {name: [5, 4, 2, 5, 1, 2, 3, 2, 1, 4, 2, 3] for name in SAT}
+        frame = calibrated_staff(**idp, **sat)
+        table = agency_table(pd.concat([frame, staff("01002", 15)], ignore_index=True))
+        scored = kpi._staff_scores(frame, kpi.config.codebook("staff_survey").items("satisfaction"))
+        fixed = Design(scored, weight="weight")
+        for code in ("A3", "A5", "A6"):
+            got, plain = row(table, code, "01001"), fixed.mean(f"_{code.lower()}")
+            assert got["value"] == plain.estimate, code  # identical, not only close
+            assert got["respondents"] == plain.n
+            assert got["se"] <= plain.se + 1e-12, code
+        # One cell: calibrating to the agency total leaves a mean's SE as it was.
+        one_cell = row(table, "A6", "01002")
+        assert one_cell["se"] == pytest.approx(0.0)
+
+    def test_single_cell_se_equals_the_fixed_weight_se(self):
+        work = [1] * 6 + [0] * 5 + [None]
+        frame = staff("01001", 12, innovative_work=work, weight=CELL_WEIGHTS)
+        a6 = row(agency_table(frame), "A6", "01001")
+        y = [np.nan if v is None else 100.0 * v for v in work]
+        assert a6["se"] == pytest.approx(design_se(y, CELL_WEIGHTS), rel=1e-12)
+
+    def test_change_test_uses_the_calibrated_errors(self):
+        previous = kpi.indicator_table(
+            YEAR - 1,
+            {"staff": staff("01001", 12, weight=CELL_WEIGHTS, weight_cell=CELLS,
+                            innovative_work=[1, 0, 0, 0, 1, 1, 1, 0, 1, 1, 1, 1])
+             .assign(fiscal_year=YEAR - 1)},
+            REGISTRY,
+            targets=TARGETS,
+        )  # fmt: skip
+        table = kpi.indicator_table(
+            YEAR, {"staff": calibrated_staff()}, REGISTRY, previous=previous, targets=TARGETS
+        )
+        now, before = row(table, "A6", "01001"), row(previous, "A6", "01001")
+        y_now = [np.nan if v is None else 100.0 * v for v in WORK]
+        assert now["se"] == pytest.approx(post_stratified_se(y_now, CELL_WEIGHTS, CELLS))
+        z = now["change"] / math.sqrt(now["se"] ** 2 + before["se"] ** 2)
+        # Before: (10 * 1 + 2.5 * 7) / 60 = 45.83 %.
+        assert now["change"] == pytest.approx(3500 / 57.5 - 100 * 27.5 / 60)
+        assert now["change_p"] == pytest.approx(math.erfc(abs(z) / math.sqrt(2)), rel=1e-12)
+        y_before = [100.0 * v for v in [1, 0, 0, 0, 1, 1, 1, 0, 1, 1, 1, 1]]
+        spread_fixed = math.hypot(design_se(y_now, CELL_WEIGHTS), design_se(y_before, CELL_WEIGHTS))
+        p_fixed = math.erfc(abs(now["change"]) / spread_fixed / math.sqrt(2))
+        assert now["change_p"] != pytest.approx(p_fixed, rel=1e-3)
+
+    def test_domain_of_an_agency_is_a_subset_of_its_calibrated_design(self):
+        frame = calibrated_staff()
+        design = kpi.calibrated_design(frame)
+        domain = np.array([1, 0, 1, 1, 1, 0, 1, 1, 1, 0, 1, 1], dtype=bool)
+        e = design.subset(domain).mean("innovative_work")
+        y = [np.nan if v is None else float(v) for v in WORK]
+        assert e.estimate == pytest.approx((10 * 2 + 2.5 * 1) / (30 + 2.5 * 5))
+        assert e.n == 8
+        assert e.se == pytest.approx(post_stratified_se(y, CELL_WEIGHTS, CELLS, domain), rel=1e-12)
+        # A design of the domain's rows alone would give another SE.
+        alone = kpi.calibrated_design(frame[domain]).mean("innovative_work")
+        assert alone.se != pytest.approx(e.se, rel=1e-9)
+
+    def test_items_use_the_calibrated_design(self):
+        answers = [5, 4, 2, 5, 1, 2, 3, 2, 1, 4, 2, 3]
+        items = kpi.item_results(calibrated_staff(skl1=answers), YEAR)
+        got = item_row(items, "01001", "skl1")
+        positive = Design(calibrated_staff(skl1=answers), weight="weight").proportion(
+            "skl1", {4, 5}
+        )
+        assert got["percent_positive"] == 100 * positive.estimate
+
+    def test_cell_column_is_required(self):
+        with pytest.raises(KpiError, match=r"\['weight_cell'\] are missing"):
+            agency_table(calibrated_staff().drop(columns="weight_cell"))
+        with pytest.raises(KpiError, match=r"\['weight_cell'\] are missing"):
+            kpi.item_results(calibrated_staff().drop(columns="weight_cell"), YEAR)
 
 
 # ----------------------------------------------------------------------------- the whole table

@@ -30,11 +30,27 @@ def test_satisfaction_index_uk_scoring(book):
     assert satisfaction_index(staff, book).tolist() == [75.0, 0.0]
 
 
-def test_idp_carried():
-    staff = frame(
-        idp_made=[1, 1, 0, None, 1, None, 0], idp_carried_out=[1, 0, None, None, None, 1, 1]
-    )
-    assert idp_carried(staff).fillna(-1).tolist() == [1, 0, 0, -1, -1, 1, 0]
+# Every (idp_made, idp_carried_out) pair of 1, 0 and missing, and its A3 score (None: excluded).
+# The rule of scores.idp_carried, kpi's docstring and config/targets.yaml: a 0 in either gives
+# 0; otherwise idp_carried_out == 1 gives 1, idp_made missing included; anything else missing.
+IDP_RULE = [
+    (1, 1, 1),
+    (1, 0, 0),
+    (1, None, None),
+    (0, 1, 0),
+    (0, 0, 0),
+    (0, None, 0),
+    (None, 1, 1),
+    (None, 0, 0),
+    (None, None, None),
+]
+
+
+def test_idp_carried_all_nine_combinations():
+    made, carried, expected = zip(*IDP_RULE, strict=True)
+    result = idp_carried(frame(idp_made=list(made), idp_carried_out=list(carried)))
+    assert result.dtype == "Int8"
+    assert [None if pd.isna(v) else int(v) for v in result] == list(expected)
 
 
 def test_staff_scores_adds_columns(book):

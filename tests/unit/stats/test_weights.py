@@ -13,6 +13,7 @@ from helpers.core import config
 from helpers.core.config import ConfigError
 from helpers.ingest import registry
 from helpers.stats import weights
+from helpers.stats.survey import Design, SurveyError
 from helpers.stats.weights import CollapseStep, WeightsError, citizen_weights, staff_weights
 from tests.conftest import REPO
 
@@ -353,6 +354,186 @@ class TestCitizenWeights:
         weighted, _ = citizen_weights(make_citizen({"A": {r: 5 for r in SHARES}}))
         shares = weighted.groupby("region")["weight"].sum() / 25
         assert shares.to_dict() == pytest.approx(weights.settings().citizen_region_shares)
+
+
+def with_outcome(weighted: pd.DataFrame) -> pd.DataFrame:
+    """An answer per row that differs between cells: 100 for every third row, else 0."""
+    return weighted.assign(y=np.where(np.arange(len(weighted)) % 3 == 0, 100.0, 0.0))
+
+
+class TestCalibratedDesign:
+    @pytest.fixture
+    def staff(self):
+        reg = make_registry({"01": REG_01, "02": REG_02})
+        weighted, _ = weigh(make_staff({"01": STAFF_01, "02": STAFF_02}), reg)
+        return with_outcome(weighted)
+
+    @pytest.fixture
+    def capped(self):
+        # Agency 09 of test_cap_trims_and_keeps_the_agency_total: general trimmed to 75.
+        reg = make_registry(
+            {"09": {"gen_operational": 1000, "acad_practitioner": 100, "acad_expert": 100}}
+        )
+        staff = make_staff(
+            {"09": {"gen_operational": 5, "acad_practitioner": 50, "acad_expert": 25}}
+        )
+        weighted, summary = weigh(staff, reg)
+        assert summary.loc[0, "capped"] == 5
+        return with_outcome(weighted)
+
+    def test_final_weights_are_constant_within_agency_cells(self, staff, capped):
+        for frame in (staff, capped):
+            spread = frame.groupby(["agency", "weight_cell"])["weight"].agg(["min", "max"])
+            assert (spread["min"] == spread["max"]).all()
+
+    def test_se_is_the_post_stratification_of_the_base_weights(self, staff):
+        # R's postStratify of the base weights N / n to the registry headcounts per cell, which
+        # Design.rake reproduces (tests/reference): same estimate, same SE.
+        part = staff[staff["agency"] == "01"].reset_index(drop=True)
+        headcounts = {"management": 20, "academic_entry": 200, "academic_senior": 60,
+                      "general": 120}  # fmt: skip
+        base = part.assign(base=400 / len(part))
+        r_style = Design(base, weight="base").rake({"weight_cell": headcounts}).mean("y")
+        calibrated = weights.calibrated_design(part).mean("y")
+        fixed = Design(part, weight="weight").mean("y")
+        assert calibrated.estimate == fixed.estimate
+        assert calibrated.estimate == pytest.approx(r_style.estimate, rel=1e-12)
+        assert calibrated.se == pytest.approx(r_style.se, rel=1e-9)
+        assert calibrated.se < fixed.se
+
+    def test_capped_agency_uses_the_totals_the_weights_reproduce(self, capped):
+        # After capping the general cell holds 375, not its headcount 1000 (module docstring):
+        # the design is the post-stratification of the base weights to 375, 412.5, 412.5.
+        totals = capped.groupby("weight_cell")["weight"].sum().to_dict()
+        assert totals == pytest.approx(
+            {"general": 375, "academic_entry": 412.5, "academic_senior": 412.5}
+        )
+        base = capped.assign(base=1200 / len(capped))
+        r_style = Design(base, weight="base").rake({"weight_cell": totals}).mean("y")
+        calibrated = weights.calibrated_design(capped).mean("y")
+        assert calibrated.estimate == Design(capped, weight="weight").mean("y").estimate
+        assert calibrated.se == pytest.approx(r_style.se, rel=1e-9)
+
+    def test_cells_are_read_within_agencies_and_agencies_are_strata(self, staff):
+        # Both agencies have a cell "general": agency 01 as a domain of the design of both
+        # agencies has the estimate and SE of agency 01's own calibrated design.
+        both = weights.calibrated_design(staff).subset(staff["agency"] == "01").mean("y")
+        alone = weights.calibrated_design(staff[staff["agency"] == "01"]).mean("y")
+        assert both.estimate == pytest.approx(alone.estimate, rel=1e-12)
+        assert both.se == pytest.approx(alone.se, rel=1e-9)
+
+    def test_agency_with_one_respondent_adds_no_variance(self, staff):
+        lone = staff.iloc[[0]].assign(agency="99")
+        with_lone = pd.concat([staff, lone], ignore_index=True)
+        design = weights.calibrated_design(with_lone)
+        assert design.subset(with_lone["agency"] == "99").mean("y").se == 0
+        assert design.subset(with_lone["agency"] == "01").mean("y").se == pytest.approx(
+            weights.calibrated_design(staff).subset(staff["agency"] == "01").mean("y").se
+        )
+
+    def test_citizen_cells_are_regions_and_no_region(self):
+        citizen = make_citizen({"A": {"bangkok": 10, "central": 10, None: 5}})
+        weighted, _ = citizen_weights(citizen, SHARES, cap=5)
+        assert weighted["weight_cell"].dtype == "string"
+        assert weighted["weight_cell"].value_counts().to_dict() == {
+            "bangkok": 10,
+            "central": 10,
+            weights.NO_REGION_CELL: 5,
+        }
+        # Post-stratification of weight 1 to the totals the weights reproduce (bangkok 20 / 3,
+        # central 40 / 3 among the 20 with a region; no_region 5).
+        frame = with_outcome(weighted)
+        totals = frame.groupby("weight_cell")["weight"].sum().to_dict()
+        assert totals == pytest.approx({"bangkok": 20 / 3, "central": 40 / 3, "no_region": 5})
+        r_style = Design(frame.assign(one=1.0), weight="one").rake({"weight_cell": totals})
+        calibrated = weights.calibrated_design(frame).mean("y")
+        assert calibrated.estimate == Design(frame, weight="weight").mean("y").estimate
+        assert calibrated.se == pytest.approx(r_style.mean("y").se, rel=1e-9)
+
+    def test_missing_cell_is_an_error(self, staff):
+        broken = staff.assign(weight_cell=staff["weight_cell"].mask(staff.index == 0))
+        with pytest.raises(SurveyError, match="'weight_cell' has 1 missing values"):
+            weights.calibrated_design(broken)
+
+
+class TestWeightsFile:
+    @pytest.fixture
+    def written(self, project):
+        reg = make_registry({"01": REG_01, "02": REG_02})
+        staff = make_staff({"01": STAFF_01, "02": STAFF_02})
+        n = len(staff)
+        staff = staff.assign(
+            response_id=pd.array([f"R{i:03d}" for i in range(n - 2)] + [None, None], "string"),
+            source_file="2022/staff_survey.csv",
+            source_row=np.arange(2, n + 2),
+            comment="ผมชื่อสมชาย โทร 081-234-5678",
+            submitted_at="2022-03-01",
+        )
+        weighted, summary = weigh(staff, reg, root=project)
+        paths = weights.write_weights(weighted, summary, "staff_survey", 2565, project)
+        return weighted, pd.read_parquet(paths[0]), paths
+
+    def test_columns_rows_and_totals(self, written):
+        weighted, stored, paths = written
+        assert paths[0].name == "staff_survey_weights.parquet"
+        assert list(stored.columns) == [
+            "response_id", "source_file", "source_row", "agency", "weight_cell", "cell_total",
+            "weight",
+        ]  # fmt: skip
+        assert len(stored) == len(weighted) == 80
+        # One row per kept respondent, joinable by source row where the tool gave no id.
+        assert not stored.duplicated(["source_file", "source_row"]).any()
+        assert stored["response_id"].isna().sum() == 2
+        assert stored["source_row"].tolist() == weighted["source_row"].tolist()
+        totals = stored.groupby("agency")["weight"].sum().to_dict()
+        assert totals == pytest.approx({"01": 400, "02": 150}, rel=1e-12)
+        cell = stored.groupby(["agency", "weight_cell"])
+        assert (cell["cell_total"].nunique() == 1).all()
+        np.testing.assert_allclose(cell["cell_total"].first(), cell["weight"].sum(), rtol=1e-12)
+        assert stored.set_index(["agency", "weight_cell"])["cell_total"].loc[
+            ("01", "management")
+        ].iloc[0] == pytest.approx(20)
+
+    def test_no_other_respondent_column(self, written):
+        _, stored, _ = written
+        text = stored.astype(str).to_string()
+        assert "081" not in text and "สมชาย" not in text and "2022-03-01" not in text
+        assert not {"position_level", "position_type", "comment"} & set(stored.columns)
+
+    def test_attach_weights_round_trip_and_citizens(self, project):
+        citizen = make_citizen({"A": {"bangkok": 10, "central": 10, None: 5}})
+        citizen = citizen.assign(
+            response_id=[f"C{i}" for i in range(len(citizen))],
+            source_file="2022/citizen_survey.csv",
+            source_row=range(2, len(citizen) + 2),
+        )
+        weighted, summary = citizen_weights(citizen, SHARES, cap=5)
+        path = weights.write_weights(weighted, summary, "citizen_survey", 2565, project)[0]
+        stored = pd.read_parquet(path)
+        assert list(stored.columns) == ["response_id", *weights.FILE_COLUMNS]
+        assert (
+            stored.loc[stored["weight_cell"] == weights.NO_REGION_CELL, "cell_total"].tolist()
+            == [5.0] * 5
+        )
+        attached = weights.attach_weights(citizen, "citizen_survey", 2565, project)
+        assert attached["weight_cell"].tolist() == weighted["weight_cell"].tolist()
+        assert attached["weight"].tolist() == weighted["weight"].tolist()
+
+    def test_row_keys_are_required(self, project):
+        weighted, _ = citizen_weights(make_citizen({"A": {"bangkok": 10}}), SHARES, cap=5)
+        weighted["response_id"] = "x"
+        with pytest.raises(WeightsError, match=r"no column\(s\) \['source_file', 'source_row'\]"):
+            weights.respondent_weights(weighted, "citizen_survey", project)
+
+    def test_file_of_an_older_version_is_rejected(self, project):
+        citizen = make_citizen({"A": {"bangkok": 10}}).assign(
+            response_id=[f"C{i}" for i in range(10)], source_file="c.csv", source_row=range(10)
+        )
+        weighted, summary = citizen_weights(citizen, SHARES, cap=5)
+        path = weights.write_weights(weighted, summary, "citizen_survey", 2565, project)[0]
+        pd.read_parquet(path).drop(columns="weight_cell").to_parquet(path)
+        with pytest.raises(WeightsError, match=r"no column\(s\) \['weight_cell'\].*older version"):
+            weights.attach_weights(citizen, "citizen_survey", 2565, project)
 
 
 class TestSettings:
