@@ -164,3 +164,25 @@ else:
             f"{panel['agency_code'].nunique()} agencies."
         )
     )
+
+# %% [markdown]
+# ## Results by staff group
+# A3, A5, A6 and the three constructs by position type, level group, age band, gender and
+# years of service (groups in `config/pipeline.yaml`, `breakdowns`), per agency and
+# government-wide, each group a domain of its agency's design. Groups below 10 respondents are
+# withheld (primary), and further groups, smallest first, so that no withheld count or value
+# follows from the totals and the shown groups, within a table or across agencies
+# (complementary). Rules: `helpers.indicators.suppression`.
+
+# %%
+from helpers.indicators import breakdowns
+
+by_group = breakdowns.breakdown_table(staff, year, registry)
+breakdowns.write_breakdowns(by_group, year)
+display(
+    by_group.assign(suppressed=by_group["suppressed"].fillna("shown"))
+    .pivot_table(
+        index="breakdown", columns="suppressed", values="fiscal_year", aggfunc="count", fill_value=0
+    )
+    .reindex(columns=["shown", "primary", "complementary"], fill_value=0)
+)

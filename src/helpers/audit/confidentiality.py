@@ -45,12 +45,21 @@ Checks (a finding's ``check``):
 ``unreadable``
     An output the audit cannot read (an unknown binary type, a broken notebook).
 
+Published breakdown tables (results by staff group; for now
+``data/processed/<year>/indicators/breakdowns.parquet`` stands for them) get the subtraction
+attack of :func:`derivable_cells` (``small-n`` and ``subtraction`` findings): from each
+published total and its shown groups, and from government-wide groups as sums over agencies,
+every withheld count that can be worked out, and withheld groups whose combined count is below
+k. It reads the published numbers only, so it serves any table of that shape (downloads, the
+workbook).
+
 Audit markers: the reports write ``data-sources="2565/staff/A5 01001=159; ..."`` on every
 element and chart (``<svg>``) that shows a figure from survey answers (see
 :func:`helpers.reports.htmlexport.sources`); measures ``respondents``, ``A3``, ``A5``, ``A6``,
 ``A7``,
 ``item:<column>``, ``construct:<name>``, ``corr:<driver>``, optionally with a group filter
-``[column=value]``; scopes are agency codes, ``gov`` or ``ministry:<code>``.
+``[column=value]`` or ``[column=value|value…]`` (respondents with any of the answers);
+scopes are agency codes, ``gov`` or ``ministry:<code>``.
 
 Limits: the audit reads text, not pictures: a chart's plotted values are judged by its marker
 and its alt text, not by the SVG geometry; a figure with neither a marker, a count nor a place
@@ -238,11 +247,11 @@ class Truth:
         """Which respondents a measure counts (the definitions of helpers.indicators.kpi and
         helpers.indicators.aggregates, written out again here)."""
         measure, group = _split_group(measure)
-        if group is not None:
+        if group is not None:  # one answer code, or several joined by "|" (a staff group)
             column, value = group
             if column not in frame:
                 raise KeyError(f"no column {column!r} in the {survey} survey")
-            frame = frame[frame[column].astype(str) == value]
+            frame = frame[frame[column].astype(str).isin(value.split("|"))]
         book = self._book(survey)
 
         def items_answered(construct: str, need_half: bool) -> pd.Series:
@@ -1403,6 +1412,11 @@ def audit(years_: list[int] | None = None, root: Path | None = None) -> AuditRes
             auditor.notes.append(f"no published outputs of fiscal year {year}")
     for out in outputs:
         auditor.check_file(out)
+    from helpers.audit import workbook  # the take-away tables' layout checks (their module)
+
+    workbook.check_outputs(auditor, outputs)
+    for rel, table in published_breakdowns(root, wanted):
+        auditor.findings += derivable_cells(table, auditor.k, file=rel)
     return AuditResult(
         findings=auditor.findings,
         files=[o.rel for o in outputs],
@@ -1411,3 +1425,194 @@ def audit(years_: list[int] | None = None, root: Path | None = None) -> AuditRes
         threshold=auditor.k,
         notes=auditor.notes,
     )
+
+
+# ----------------------------------------------------------------------------- breakdown tables
+#
+# The subtraction attack on published breakdown tables (results by staff group,
+# ``workbook audit``).
+#
+# :func:`derivable_cells` reads a breakdown table as it is published (withheld counts missing)
+# and does what a reader with a calculator can: a scope's published total minus its shown groups
+# gives the withheld groups' combined count, and a government-wide group is the sum of the
+# agencies' groups. It knows nothing of how the table was suppressed; it uses the published
+# numbers only, so it can judge the downloads and report tables as well.
+#
+# The relations, per measure and breakdown:
+#
+# - a scope's total (``overall_respondents``) = the sum of its groups' ``respondents``;
+# - a combined scope's group = the sum of that group over the scopes whose ``part_of`` names
+#   it, and its total the sum of theirs. Without a ``part_of`` column, a scope ``gov`` is taken
+#   as the sum of every other scope with a published total.
+#
+# A relation with one unknown gives it, and what is derived is used again (chains are followed)
+# until nothing more follows. Findings (k = the threshold):
+#
+# - ``small-n``: a shown count of 1 to k-1;
+# - ``subtraction``: a withheld count (a group or a total) that can be worked out, whatever its
+#   size (a single withheld group: its value follows approximately from the estimates too), and
+#   withheld groups of a known total whose combined count is 1 to k-1.
+#
+# Counts below k are written "<k" in the findings.
+
+GOV = "gov"
+BREAKDOWN_NEEDED = ("scope", "measure", "breakdown", "group", "respondents", "overall_respondents")
+Cell = tuple[str, str, str]  # ("group", scope, group) or ("total", scope, "")
+
+
+@dataclass(frozen=True)
+class _Relation:
+    total: Cell
+    parts: tuple[Cell, ...]
+    what: str  # for the finding: "01001 total" or "gov, group female"
+
+
+def _count(value: object) -> int | None:
+    return None if pd.isna(value) else int(value)  # type: ignore[call-overload]
+
+
+def _known_values(part: pd.DataFrame) -> dict[Cell, int | None]:
+    values: dict[Cell, int | None] = {}
+    for row in part.itertuples(index=False):
+        values[("group", str(row.scope), str(row.group))] = _count(row.respondents)
+        total = ("total", str(row.scope), "")
+        if values.get(total) is None:
+            values[total] = _count(row.overall_respondents)
+    return values
+
+
+def _relations(part: pd.DataFrame, values: dict[Cell, int | None]) -> list[_Relation]:
+    scopes = list(dict.fromkeys(part["scope"].astype(str)))
+    groups = list(dict.fromkeys(part["group"].astype(str)))
+    out = [
+        _Relation(
+            ("total", s, ""),
+            tuple(("group", s, str(g)) for g in part.loc[part["scope"] == s, "group"]),
+            f"{s} total",
+        )
+        for s in scopes
+    ]
+    if "part_of" in part.columns:
+        members: dict[str, list[str]] = {}
+        for scope, parent in zip(part["scope"].astype(str), part["part_of"], strict=True):
+            if isinstance(parent, str) and scope not in members.setdefault(parent, []):
+                members[parent].append(scope)
+    elif GOV in scopes:
+        shown = [s for s in scopes if s != GOV and values.get(("total", s, "")) is not None]
+        members = {GOV: shown}
+    else:
+        members = {}
+    for combined, parts in members.items():
+        if combined not in scopes:
+            continue
+        for group in groups:
+            out.append(
+                _Relation(
+                    ("group", combined, group),
+                    tuple(("group", s, group) for s in parts if ("group", s, group) in values),
+                    f"{combined}, group {group}",
+                )
+            )
+        out.append(
+            _Relation(
+                ("total", combined, ""),
+                tuple(("total", s, "") for s in parts),
+                f"{combined} total over its parts",
+            )
+        )
+    return out
+
+
+def _label(cell: Cell) -> str:
+    kind, scope, group = cell
+    return f"{scope} total" if kind == "total" else f"{scope} group {group}"
+
+
+def _shown(n: int, k: int) -> str:
+    return f"<{k}" if 0 < n < k else str(n)
+
+
+def _attack(
+    relations: list[_Relation], values: dict[Cell, int | None], k: int
+) -> Iterable[tuple[str, str]]:
+    """(check, detail) of everything subtraction gives away in one measure and breakdown."""
+    known = {c: v for c, v in values.items() if v is not None}
+    for cell, n in known.items():
+        if 0 < n < k:
+            yield "small-n", f"{_label(cell)} shows {_shown(n, k)} respondents"
+    changed = True
+    while changed:
+        changed = False
+        for r in relations:
+            unknown = [c for c in (r.total, *r.parts) if c not in known]
+            if len(unknown) != 1:
+                continue
+            cell = unknown[0]
+            parts = sum(known[p] for p in r.parts if p in known)
+            n = parts if cell == r.total else known[r.total] - parts
+            known[cell] = n
+            changed = True
+            yield (
+                "subtraction",
+                f"withheld {_label(cell)} is worked out from {r.what}: {_shown(n, k)} respondents",
+            )
+    for r in relations:
+        hidden = [p for p in r.parts if p not in known]
+        if r.total in known and len(hidden) > 1:
+            rest = known[r.total] - sum(known[p] for p in r.parts if p in known)
+            if 0 < rest < k:
+                yield (
+                    "subtraction",
+                    f"withheld {', '.join(_label(c) for c in hidden)} together are worked out "
+                    f"from {r.what}: <{k} respondents",
+                )
+
+
+def published_breakdowns(root: Path, wanted: list[int] | None) -> list[tuple[str, pd.DataFrame]]:
+    """(path relative to the root, table) of every published breakdown table of the ``wanted``
+    years (every year when None): for now ``data/processed/<year>/indicators/breakdowns.parquet``.
+    """
+    processed = paths.resolve(config.pipeline(root)["paths"]["processed"], root)
+    out = []
+    for path in sorted(processed.glob("[0-9][0-9][0-9][0-9]/indicators/breakdowns.parquet")):
+        if wanted is None or int(path.parent.parent.name) in wanted:
+            out.append((str(path.relative_to(root)), pd.read_parquet(path)))
+    return out
+
+
+def derivable_cells(table: pd.DataFrame, threshold: int, *, file: str = "") -> list[Finding]:
+    """What subtraction reveals in a published breakdown table (the comment above).
+
+    Parameters
+    ----------
+    table : DataFrame
+        The table as published: :data:`BREAKDOWN_NEEDED` columns (withheld counts missing),
+        optionally ``part_of`` and ``fiscal_year``; one row per scope, measure, breakdown and
+        group.
+    threshold : int
+        k: the fewest respondents a published figure may rest on.
+    file : str, default ""
+        The published file the table is from, for the findings.
+
+    Returns
+    -------
+    list of Finding
+        ``small-n`` and ``subtraction`` findings, located by year, measure and breakdown;
+        empty when nothing is revealed.
+
+    Raises
+    ------
+    KeyError
+        When a column of :data:`BREAKDOWN_NEEDED` is missing.
+    """
+    absent = [c for c in BREAKDOWN_NEEDED if c not in table.columns]
+    if absent:
+        raise KeyError(f"a published breakdown table needs the columns {absent}")
+    findings: list[Finding] = []
+    keys = [c for c in ("fiscal_year", "measure", "breakdown") if c in table.columns]
+    for key, part in table.groupby(keys, sort=False):
+        values = _known_values(part)
+        location = " ".join(map(str, key if isinstance(key, tuple) else (key,)))
+        for check, detail in _attack(_relations(part, values), values, threshold):
+            findings.append(Finding(check, file, location, detail))
+    return findings

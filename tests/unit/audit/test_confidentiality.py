@@ -285,6 +285,22 @@ def test_a_marker_that_does_not_match_the_recount_is_found(tiny):
     assert len(found) == 1 and "says 41" in found[0].detail and "has 40" in found[0].detail
 
 
+def test_a_group_filter_of_several_answers_counts_respondents_with_any_of_them(tiny):
+    """A staff group made of several answer codes (a level group) is marked
+    ``[column=a|b]``: the audit recounts the respondents with any of those answers."""
+
+    def page(measure: str, n: int) -> str:
+        mark = sources(YEAR, "staff", measure, {"03002": n})
+        return _agency_page("03002", f'<td data-sources="{mark}">61.2</td>')
+
+    _write(tiny, f"reports/{YEAR}/03002.html", page("A5[innovative_work=0|1]", 40))
+    assert not _findings(tiny)
+    _write(tiny, f"reports/{YEAR}/03002.html", page("A5[innovative_work=1]", 20))
+    assert not _findings(tiny)
+    _write(tiny, f"reports/{YEAR}/03002.html", page("A5[innovative_work=0|1]", 20))
+    assert [f.check for f in _findings(tiny)] == ["marker"]
+
+
 def test_a_count_its_marker_does_not_name_is_found(tiny):
     mark = sources(YEAR, "staff", "respondents", {"03002": 40})
     _write(
