@@ -3,8 +3,9 @@
 ``config/pipeline.yaml`` lists the stages; this module registers what their names mean: the
 years that have raw data, the agencies a year's reports fan out to, the inputs ``raw``,
 ``registry`` and ``agency_view``, the page titles, the HTML exporter, and what runs after the
-reports (the site index, then the confidentiality audit). Domain imports are deferred to the
-functions so that a worker that only checks fingerprints does not import the reports.
+reports (the Excel workbook of each year, the site index, then the confidentiality audit).
+Domain imports are deferred to the functions so that a worker that only checks fingerprints
+does not import the reports.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ def register(registries: dict[str, Registry]) -> None:
     registries["titles"].register("agency_report", agency_title)
     registries["titles"].register("overview", overview_title)
     registries["exporters"].register("html", html_page)
+    registries["finishers"].register("workbook", write_workbooks)
     registries["finishers"].register("index", write_index)
     registries["finishers"].register("audit", audit_outputs)
 
@@ -117,6 +119,67 @@ def html_page(notebook: Any, title: str) -> str:
 # ----------------------------------------------------------------------------- after the reports
 
 
+def workbook_fingerprint(year: int, root: Path) -> str:
+    """What the year's Excel workbook is made from: the tables and configuration it reads
+    (:func:`helpers.reports.workbook_xlsx.workbook_inputs`) and the code that writes it."""
+    # deferred: checking fingerprints must not import the reports (see the module docstring)
+    from helpers.build.fingerprint import CodeIndex, FileHashes
+    from helpers.core.hashing import digest_json
+    from helpers.reports import workbook_xlsx
+
+    package = Path(workbook_xlsx.__file__).parents[1]
+    code = CodeIndex(package, FileHashes()).digest([], [workbook_xlsx.write_workbook])
+    return digest_json({"inputs": workbook_xlsx.workbook_inputs(year, root), "code": code})
+
+
+def write_workbooks(
+    years: list[int],
+    root: Path,
+    say: Callable[..., None],
+    *,
+    rebuilt: bool,
+    previous: dict[str, Any] | None,
+) -> tuple[list[str], dict[str, Any]]:
+    """Write ``reports/<year>/hrd_indicators_<year>.xlsx`` for each year with an indicator
+    table, unless its fingerprint (:func:`workbook_fingerprint`) and the file's hash are those
+    the last run recorded. The record keeps the years of earlier runs."""
+    # deferred: checking fingerprints must not import the reports (see the module docstring)
+    from helpers.core.hashing import sha256_file
+    from helpers.reports import workbook_xlsx
+
+    last = dict(((previous or {}).get("workbook") or {}).get("years") or {})
+    record: dict[str, Any] = {"years": last}
+    problems: list[str] = []
+    for year in years:
+        if not (paths.processed_dir(year, "indicators", root) / "indicators.parquet").is_file():
+            continue
+        target = workbook_xlsx.workbook_path(year, root)
+        fingerprint = workbook_fingerprint(year, root)
+        before = last.get(str(year)) or {}
+        if (
+            target.is_file()
+            and before.get("fingerprint") == fingerprint
+            and before.get("output") == sha256_file(target)
+        ):
+            say(f"workbook {year} up to date", show=False)
+            record["years"][str(year)] = {**before, "built": False}
+            continue
+        try:
+            path = workbook_xlsx.write_workbook(year, root)
+        except Exception as exc:  # one year's failure is reported; the others are written
+            problems.append(f"workbook {year}: {type(exc).__name__}: {exc}")
+            say(f"workbook {year} FAILED: {type(exc).__name__}: {exc}")
+            record["years"].pop(str(year), None)
+            continue
+        record["years"][str(year)] = {
+            "fingerprint": fingerprint,
+            "output": sha256_file(path),
+            "built": True,
+        }
+        say(f"workbook -> {path.relative_to(root)}", quiet=True)
+    return problems, record
+
+
 def write_index(
     years: list[int], root: Path, say: Callable[..., None], **_: Any
 ) -> tuple[list[str], None]:
@@ -143,9 +206,20 @@ def audit_outputs(
     matches its build record, so it is rebuilt)."""
     # deferred: checking fingerprints must not import the reports (see the module docstring)
     from helpers.audit import confidentiality
+    from helpers.core.hashing import sha256_file
+    from helpers.reports.workbook_xlsx import workbook_path
 
     last = (previous or {}).get("audit") or {}
-    if not rebuilt and last.get("findings") == {} and set(years) <= set(last.get("years", [])):
+    # a workbook is written by a finisher, not a unit: one changed since the last audit counts
+    books = {str(y): sha256_file(p) for y in years if (p := workbook_path(y, root)).is_file()}
+    seen = last.get("workbooks") or {}
+    same_books = all(seen.get(y) == h for y, h in books.items())
+    if (
+        not rebuilt
+        and same_books
+        and last.get("findings") == {}
+        and set(years) <= set(last.get("years", []))
+    ):
         say("audit: nothing rebuilt since the last audit found nothing; not repeated")
         return [], {**last, "repeated": False}
     result = confidentiality.audit(years, root)
@@ -154,6 +228,7 @@ def audit_outputs(
         "findings": result.counts(),
         "years": result.years,
         "seconds": round(result.seconds, 3),
+        "workbooks": {**seen, **books},
     }
     lines = confidentiality.format_result(result).splitlines()
     for line in lines[:-1]:

@@ -1,5 +1,6 @@
 """``reports/index.html``: every year and agency report with a link, the count of targets met,
-links to the overviews, and a filter box (a few lines of inline script, no external file).
+links to the overviews and to each year's Excel workbook (:mod:`helpers.reports.workbook_xlsx`),
+and a filter box (a few lines of inline script, no external file).
 
 The filter matches each word of the query (all of them, in any order) against a row's
 ``data-search`` text: the year in B.E. and C.E., the agency code, the agency's and its
@@ -26,6 +27,7 @@ from helpers.core import atomic, config, paths, years
 from helpers.indicators import kpi
 from helpers.ingest.registry import load_registry
 from helpers.reports.htmlexport import esc, page
+from helpers.reports.workbook_xlsx import has_workbook, workbook_link_html
 
 # The query's normalisation and matching: pure functions, tested in node
 # (tests/unit/reports/test_site_index.py). Keep in step with search_text().
@@ -268,9 +270,11 @@ def _filter(n_rows: int) -> str:
     )
 
 
-def _overview_link(year: int) -> str:
+def _overview_link(year: int, root: Path) -> str:
+    """A year's overview, and its Excel workbook when it has been written."""
     label = _bi(years.label(year), years.label(year, "en"))
-    return f'<li><a href="{year}/overview.html">{label}</a></li>'
+    book = f" · {workbook_link_html(year, f'{year}/')}" if has_workbook(year, root) else ""
+    return f'<li><a href="{year}/overview.html">{label}</a>{book}</li>'
 
 
 def render_index(root: Path | None = None) -> str:
@@ -280,7 +284,7 @@ def render_index(root: Path | None = None) -> str:
     guideline = config.pipeline(root)["guideline"]
     threshold = kpi.reporting_threshold(root=root)
     overviews = sorted(reports.glob("[0-9][0-9][0-9][0-9]/overview.html"), reverse=True)
-    links = "".join(_overview_link(int(p.parent.name)) for p in overviews)
+    links = "".join(_overview_link(int(p.parent.name), root) for p in overviews)
     links = links or f"<li>{_bi('ยังไม่มี', 'None yet')}</li>"
     n_rows = len(rows)
     n_agencies = rows["agency_code"].nunique() if n_rows else 0
