@@ -17,10 +17,11 @@
 # # 10 · รายงานหน่วยงาน / Agency report
 #
 # One agency's report for one fiscal year, converted to `reports/<year>/<agency>.html` by the
-# runner (`workbook run`). Sections in a manager's order: scorecard, staff satisfaction,
-# ecosystem/skillsets/mindset/personas, IDP and innovation, citizen trust, position among all
-# agencies, methods. The notebook reads only the aggregate tables of stages 02-05 (never respondent
-# rows), so its executed copy holds aggregates alone. Wording: `helpers.reports.agency` and
+# runner (`workbook run`). Sections in a manager's order: scorecard, from results to action,
+# staff satisfaction, ecosystem/skillsets/mindset/personas, IDP and innovation, citizen trust,
+# position among all agencies, item results, results by staff group, who answered, methods.
+# The notebook reads only the aggregate tables of stages 02-05 (never respondent rows), so its
+# executed copy holds aggregates alone. Wording: `helpers.reports.agency` and
 # `config/reports.yaml`; charts: `helpers.reports.charts`. Cells tagged
 # `remove-from-report` (like this
 # one) and the code never reach the HTML.
@@ -47,14 +48,21 @@ show(r.header_html())
 # <h2 id="scorecard-heading">สรุปผลตัวชี้วัด <span class="en" lang="en">Scorecard</span></h2>
 
 # %%
-show(r.verdict_html() + r.scorecard_html())
+show(r.verdict_html() + r.scorecard_html() + r.download_html("scorecard"))
+
+# %% [markdown]
+# <h2 id="actions-heading">จากผลสู่การปฏิบัติ <span class="en" lang="en">From results to
+# action</span></h2>
+
+# %%
+show(r.actions_html())
 
 # %% [markdown]
 # <h2>1. ความพึงพอใจต่อการพัฒนาบุคลากร <span class="en" lang="en">Staff satisfaction
 # with development (A5)</span></h2>
 
 # %%
-show(r.indicator_sentence("A5"))
+show(r.indicator_sentence("A5") + r.model_estimate_html())
 show(
     charts.figure_html(
         charts.trend_chart(
@@ -198,7 +206,33 @@ for code in ("A5", "A7"):
     show(r.funnel_sentence(code))
 
 # %% [markdown]
-# <h2>6. วิธีการและคุณภาพข้อมูล <span class="en" lang="en">Methods and data
+# <h2 id="items-heading">6. ผลรายข้อคำถาม <span class="en" lang="en">Item results</span></h2>
+
+# %%
+show(r.top_bottom_html())
+
+# %% [markdown]
+# <h3>ผลรายข้อทั้งหมด <span class="en" lang="en">Every item</span></h3>
+
+# %%
+show(r.item_table_html() + r.download_html("items"))
+
+# %% [markdown]
+# <h2 id="groups-heading">7. ผลจำแนกตามกลุ่มบุคลากร <span class="en" lang="en">Results by
+# staff group</span></h2>
+
+# %%
+show(r.breakdowns_html() + r.download_html("breakdowns"))
+
+# %% [markdown]
+# <h2 id="profile-heading">8. ผู้ตอบแบบสำรวจ <span class="en" lang="en">Who
+# answered</span></h2>
+
+# %%
+show(r.caution_html() + r.profile_html())
+
+# %% [markdown]
+# <h2>9. วิธีการและคุณภาพข้อมูล <span class="en" lang="en">Methods and data
 # quality</span></h2>
 
 # %%

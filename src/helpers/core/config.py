@@ -1,12 +1,12 @@
 """Load and check the configuration: ``config/pipeline.yaml``, ``scales.yaml``, the codebooks,
-``reports.yaml``, ``targets.yaml`` and ``weights.yaml``.
+``reports.yaml``, ``targets.yaml``, ``weights.yaml`` and ``actions.yaml``.
 
 Everything is read lazily and cached per project root; importing this module reads nothing.
 
 Configuration *keys* name what a stage reads, at the grain the build engine fingerprints:
 ``pipeline.<section>`` (a top-level section of pipeline.yaml), ``scales``, ``reports``,
-``targets``, ``weights`` and ``codebooks.<instrument>``. :func:`values` gives their parsed
-values (so an edited comment changes nothing), and :func:`recording` records which keys code
+``targets``, ``weights``, ``actions`` and ``codebooks.<instrument>``. :func:`values` gives their
+parsed values (so an edited comment changes nothing), and :func:`recording` records which keys code
 reads, so that a test can hold what a stage reads against what it declares.
 """
 
@@ -46,7 +46,7 @@ class ConfigError(ValueError):
 
 # libyaml's safe loader when PyYAML has it: the same values (tested), about 8 times faster
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-DOCUMENTS = ("pipeline", "scales", "reports", "targets", "weights")  # config/<name>.yaml
+DOCUMENTS = ("pipeline", "scales", "reports", "targets", "weights", "actions")  # config/<name>.yaml
 _reads: list[set[str]] = []  # the sets of the open recordings
 
 

@@ -24,6 +24,8 @@ from helpers.core import config
 from helpers.indicators import kpi
 from helpers.indicators.aggregates import MIN_DRIVER_RESPONDENTS
 from helpers.ingest.reasons import REASONS
+from helpers.reports import downloads
+from helpers.reports.agency_sections import AgencySections
 from helpers.reports.charts import (
     ANSWER_LABELS,
     MISSING,
@@ -109,8 +111,9 @@ def _spaced(amount: str) -> str:
 # ----------------------------------------------------------------------------- agency report
 
 
-class AgencyReport:
-    """The figures of one agency's report for one year."""
+class AgencyReport(AgencySections):
+    """The figures of one agency's report for one year (the sections on what to act on:
+    :class:`helpers.reports.agency_sections.AgencySections`)."""
 
     def __init__(self, year: int, agency: str = "", root: Path | None = None) -> None:
         self.data = YearData.load(year, root)
@@ -1265,6 +1268,26 @@ class AgencyReport:
         """:meth:`funnel_text` as a paragraph (escaped HTML)."""
         return para(*self.funnel_text(code))
 
+    # -- downloads ---------------------------------------------------------------------------
+
+    def download_html(self, table: str) -> str:
+        """A link that downloads one of the report's tables as a CSV file inside the page
+        (:mod:`helpers.reports.downloads`: what the report shows, suppression applied); not
+        printed. '' when the table has no rows.
+
+        Parameters
+        ----------
+        table : str
+            ``scorecard``, ``items`` or ``breakdowns``.
+        """
+        build = {
+            "scorecard": downloads.scorecard_download_html,
+            "items": downloads.items_download_html,
+            "breakdowns": downloads.breakdowns_download_html,
+        }[table]
+        link = build(self.data, self.agency)
+        return f'<p class="download no-print">{link}</p>' if link else ""
+
     # -- methods -----------------------------------------------------------------------------
 
     def methods_html(self) -> str:
@@ -1384,6 +1407,35 @@ class AgencyReport:
                     "Caveat: the guideline sets no numeric targets; the targets used here are "
                     "provisional until the evaluators set and confirm them, so every comparison "
                     "with a target is preliminary.",
+                    "",
+                )
+            )
+        items.append(
+            (
+                "ผลรายข้อ: การเปลี่ยนแปลงของร้อยละคำตอบเชิงบวกจากปีก่อนทดสอบแบบสองตัวอย่างอิสระ (z-test) "
+                "เช่นเดียวกับตัวชี้วัด โดยประมาณความคลาดเคลื่อนมาตรฐานของแต่ละปีจากร้อยละที่เผยแพร่ จำนวนผู้ตอบ "
+                "และค่าผลกระทบของการถ่วงน้ำหนักของหน่วยงานในปีนั้น เนื่องจากตารางผลรายข้อไม่มีค่าความคลาดเคลื่อน"
+                "มาตรฐาน",
+                "Items: the change in percent positive since last year is tested as two "
+                "independent samples (z-test), as the indicators' changes are, each year's "
+                "standard error approximated from the published percentage, the respondents "
+                "and the agency's design effect of weighting that year (the item table holds "
+                "no standard errors).",
+                "",
+            )
+        )
+        if self.model_estimate() is not None:
+            items.append(
+                (
+                    "ค่าประมาณจากแบบจำลอง: ค่าเฉลี่ยที่ปรับแล้ว (shrunken mean) ของดัชนีความพึงพอใจจากแบบจำลอง"
+                    "เชิงเส้นพหุระดับแบบ random intercept ของทุกหน่วยงาน (ตัวแปรอธิบาย: คะแนนระบบนิเวศ ทักษะ "
+                    "และกรอบความคิด) ไม่ถ่วงน้ำหนัก ช่วงโดยประมาณคำนวณจากความคลาดเคลื่อนมาตรฐานแบบมีเงื่อนไข"
+                    "ของผลของหน่วยงาน โดยไม่รวมความไม่แน่นอนของส่วนคงที่ของแบบจำลอง",
+                    "Model-based estimate: the shrunken mean of the satisfaction index from the "
+                    "random-intercept linear mixed model of all agencies (predictors: the "
+                    "ecosystem, skillsets and mindset scores), unweighted; the approximate "
+                    "interval uses the conditional standard error of the agency effect and leaves "
+                    "out the uncertainty of the fixed part.",
                     "",
                 )
             )

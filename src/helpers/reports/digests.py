@@ -15,8 +15,9 @@ from helpers.core.hashing import ABSENT, digest_json
 from helpers.indicators import kpi
 from helpers.reports.tables import YearData
 
-# The tables an agency report reads, as ``<stage folder>/<table>``: the per-agency ones (its
-# rows are hashed, by the column naming the agency) and the shared ones (hashed whole). The
+# The tables an agency report reads, as ``<stage folder>/<table>`` (last year's as
+# ``previous:<stage folder>/<table>``): the per-agency ones (its rows are hashed, by the column
+# naming the agency, AGENCY_KEYS) and the shared ones (hashed whole). The
 # indicator table is hashed in parts (own rows, ranks, funnel points). A test renders reports
 # and checks that what YearData.read recorded is exactly READS.
 INDICATOR_TABLE = "indicators/indicators"
@@ -26,9 +27,16 @@ AGENCY_TABLES = (
     "indicators/satisfaction_correlations",
     "indicators/set_aside_by_agency",
     "indicators/missing_questions",
+    "indicators/breakdowns",
     "weights/staff_weighting",
     "weights/citizen_weighting",
+    "models/staff_agency_effects",
+    # last year's item results and weighting (the item table's change test)
+    "previous:indicators/items",
+    "previous:weights/staff_weighting",
 )
+# The column naming the agency in a per-agency table (default ``agency_code``).
+AGENCY_KEYS = {"indicators/breakdowns": "scope", "models/staff_agency_effects": "group"}
 SHARED_TABLES = (
     "indicators/funnel_parameters",
     "models/staff_importance",
@@ -82,7 +90,16 @@ def agency_digests(year: int, root: Path | None = None) -> dict[str, str]:
         .reset_index()
     )
     peer_digest = _row_digests(peers, "ministry_code")
-    tables = {name: _row_digests(data.get(name)) for name in AGENCY_TABLES}
+    tables = {
+        name: _row_digests(data.get(name), AGENCY_KEYS.get(name, "agency_code"))
+        for name in AGENCY_TABLES
+    }
+    items = data.get("indicators/items")
+    item_medians = (  # the item table's government medians (of published agency values)
+        items.groupby("item")["percent_positive"].median().round(9).reset_index()
+        if items is not None
+        else None
+    )
     measures = data.get("indicators/measures")
     if measures is not None:
         counts = (
@@ -101,6 +118,7 @@ def agency_digests(year: int, root: Path | None = None) -> dict[str, str]:
     shared = digest_json(
         {
             "funnel_points": _frame_digest(funnel),
+            "item_medians": _frame_digest(item_medians),
             **{name: _frame_digest(data.get(name)) for name in SHARED_TABLES},
         }
     )

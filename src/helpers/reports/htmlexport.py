@@ -170,6 +170,35 @@ footer { margin-top: 2.5rem; color: var(--muted); font-size: .85rem;
   figure.chart svg { width: var(--print-width, auto); max-width: 100%; }
   a { color: inherit; text-decoration: none; }
 }
+/* --- agency report sections of issue 15 (helpers.reports.agency_sections) --- */
+table.item-table, table.breakdown-table, table.profile-table { font-size: .88rem; }
+tr.group-row th { background: var(--band); font-weight: bold; }
+tr.overall-row th, tr.overall-row td { background: #f8f9fb; }
+.withheld { color: var(--muted); }
+.placeholder-mark { color: var(--notice-line); font-weight: bold; }
+p.download { margin: .25rem 0 1rem; font-size: .9rem; }
+.profile-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(17rem, 1fr));
+  gap: 0 1rem; }
+.profile-grid table { margin: .25rem 0 .5rem; }
+.actions ol, .top-items ol { padding-left: 1.4rem; }
+.actions .prompts p { margin: .2rem 0; }
+.actions .prompts ul { margin: .1rem 0 .4rem; padding-left: 1.2rem; }
+.model-estimate .facts { grid-template-columns: repeat(auto-fit, minmax(14rem, 1fr)); }
+@media (max-width: 48rem) {
+  table.stack tr.group-row { border: 0; background: none; padding: 0; margin: .75rem 0 .25rem; }
+  table.stack tr.group-row th { background: none; padding: 0; }
+  table.stack td[colspan] { text-align: left; }
+}
+@media print {
+  table.item-table, table.breakdown-table, table.profile-table { font-size: .74rem;
+    margin: .2rem 0 .4rem; line-height: 1.3; }
+  .item-table th, .item-table td, .breakdown-table th, .breakdown-table td,
+  .profile-table th, .profile-table td { padding: .08rem .25rem; }
+  .profile-grid { grid-template-columns: repeat(3, 1fr); gap: 0 .6rem; }
+  .profile-table .en, .breakdown-table tbody .en { font-size: .85em; }
+  .actions, .top-items { font-size: .82rem; }
+  .actions li + li { margin-top: .15rem; }
+}
 """.replace("FONT_STACK", FONT_STACK)
 
 

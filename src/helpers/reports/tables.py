@@ -27,6 +27,9 @@ INDICATOR_SURVEY = {
 }
 
 
+PREVIOUS = "previous:"  # prefix of the keys of last year's tables (YearData.previous)
+
+
 class ReportError(ValueError):
     """A report was asked for a year or agency that has no processed data."""
 
@@ -71,16 +74,26 @@ class YearData:
         """A weighting summary of the weights stage (``staff_weighting``, ``citizen_weighting``)."""
         return self._cached("weights", name)
 
+    def previous(self, key: str) -> pd.DataFrame | None:
+        """A table of the year before, by its ``<stage folder>/<table>`` key (None when that
+        year has none); recorded as ``previous:<key>``."""
+        folder, _, name = key.partition("/")
+        return self._cached(folder, name, previous=True)
+
     def get(self, key: str) -> pd.DataFrame | None:
-        """A table by its ``<stage folder>/<table>`` key (``weights/staff_weighting``)."""
+        """A table by its ``<stage folder>/<table>`` key (``weights/staff_weighting``), or
+        last year's by ``previous:<stage folder>/<table>``."""
+        if key.startswith(PREVIOUS):
+            return self.previous(key.removeprefix(PREVIOUS))
         folder, _, name = key.partition("/")
         return self._cached(folder, name)
 
-    def _cached(self, folder: str, name: str) -> pd.DataFrame | None:
-        key = f"{folder}/{name}"
+    def _cached(self, folder: str, name: str, previous: bool = False) -> pd.DataFrame | None:
+        key = f"{PREVIOUS if previous else ''}{folder}/{name}"
         self.read.add(key)
         if key not in self._tables:
-            self._tables[key] = _read(paths.processed_dir(self.year, folder, self.root), name)
+            year = self.year - 1 if previous else self.year
+            self._tables[key] = _read(paths.processed_dir(year, folder, self.root), name)
         return self._tables[key]
 
     @functools.cached_property
