@@ -38,6 +38,7 @@ import seaborn as sns
 from IPython.display import Markdown, display
 
 from helpers.core import atomic, config, paths, years
+from helpers.indicators import kpi
 from helpers.ingest import cleaning
 from helpers.stats import models, scores, survey
 
@@ -185,6 +186,9 @@ plt.show()
 # %% [markdown]
 # ## Agency effects: direct and shrunken estimates (random-intercept model)
 # Small agencies' direct means are noisy; the shrunken means borrow strength from the others.
+# Every agency is in the model, but agencies with fewer respondents than the reporting threshold
+# are neither shown here nor in the chart below: the saved table marks them `below_threshold`
+# (it is internal, like everything under data/processed/, and never published as it is).
 
 # %%
 mixed = models.fit_random_intercept(
@@ -192,8 +196,16 @@ mixed = models.fit_random_intercept(
 )
 display(Markdown(f"converged: **{mixed.converged}**; variance components:"))
 display(mixed.variance_components)
-agency_effects = mixed.groups.sort_values("n")
-display(agency_effects.head(10).round(2))
+k = kpi.reporting_threshold()
+agency_effects = mixed.groups.sort_values("n").assign(below_threshold=lambda t: t["n"] < k)
+shown = agency_effects[~agency_effects["below_threshold"]]
+display(
+    Markdown(
+        f"{len(agency_effects) - len(shown)} of {len(agency_effects)} agencies have fewer than "
+        f"{k} respondents: in the model, not shown."
+    )
+)
+display(shown.drop(columns="below_threshold").head(10).round(2))
 
 # %% [markdown]
 # Each dot is an agency, sized by its respondents. Large agencies sit on the grey line (their
@@ -201,10 +213,8 @@ display(agency_effects.head(10).round(2))
 
 # %%
 fig, ax = plt.subplots(figsize=(5.2, 4.6))
-sns.scatterplot(
-    mixed.groups, x="raw_mean", y="shrunken_mean", size="n", sizes=(15, 250), alpha=0.8, ax=ax
-)
-means = mixed.groups[["raw_mean", "shrunken_mean"]]
+sns.scatterplot(shown, x="raw_mean", y="shrunken_mean", size="n", sizes=(15, 250), alpha=0.8, ax=ax)
+means = shown[["raw_mean", "shrunken_mean"]]
 limits = (means.min().min() - 2, means.max().max() + 2)
 ax.plot(limits, limits, color="grey", lw=0.8)
 ax.set(xlim=limits, ylim=limits, aspect="equal")

@@ -167,6 +167,18 @@ show(
 show(o.ocsc_trend_html())
 
 # %% [markdown]
+# <h2 id="groups-heading">ผลจำแนกตามกลุ่มบุคลากร<span class="en" lang="en">Results by staff
+# group</span></h2>
+#
+# <p>รวมทุกหน่วยงานที่เผยแพร่ผลของตัวชี้วัดนั้นได้ หน่วยงานที่มีผู้ตอบน้อยกว่าเกณฑ์ไม่ถูกนับรวม
+# เพื่อไม่ให้คำนวณผลของหน่วยงานนั้นย้อนกลับได้<span class="en" lang="en">Over every agency whose own
+# result for the measure is published; agencies below the reporting threshold are left out, so
+# that their results cannot be worked out.</span></p>
+
+# %%
+show(o.groups_html())
+
+# %% [markdown]
 # <h2>หมายเหตุวิธีการ<span class="en" lang="en">Notes on methods</span></h2>
 
 # %%

@@ -24,6 +24,7 @@ import pandas as pd
 
 from helpers.core import config, years
 from helpers.indicators import kpi
+from helpers.reports.agency_sections import AgencySections
 from helpers.reports.charts import SOURCES
 from helpers.reports.formatting import (
     bilingual,
@@ -43,6 +44,7 @@ from helpers.reports.formatting import (
 from helpers.reports.funnel import funnel_data
 from helpers.reports.htmlexport import esc, sources, sources_attr
 from helpers.reports.tables import INDICATOR_SURVEY, YearData
+from helpers.reports.workbook_xlsx import workbook_link_html
 
 STATUS_ORDER = ("met", "not_met", "no_target", "no_data", "suppressed")
 
@@ -154,6 +156,22 @@ def _signed(value: float) -> str:
     return f"{value:+.1f}".replace("-", "−")
 
 
+class GovernmentGroups(AgencySections):
+    """The government-wide results by staff group (the rows of scope ``gov`` of the breakdown
+    table), in the agency report's tables. They pool the agencies whose own result is
+    published, so the audit cannot recount them from a marker: they carry none, and the
+    audit's derivation check covers them in the breakdown table they are shown from."""
+
+    WHOLE_LABEL = ("ทุกหน่วยงานที่เผยแพร่ผล", "All agencies with a published result")
+
+    def __init__(self, data: YearData, k: int) -> None:
+        self.data, self.year, self.root, self.k = data, data.year, data.root, k
+        self.agency = "gov"
+
+    def _mark(self, *_args: object) -> str:
+        return ""
+
+
 class OverviewReport:
     """The figures of the overview for one year."""
 
@@ -168,6 +186,13 @@ class OverviewReport:
         self.agency_rows = table[table["agency_code"] != kpi.OCSC_CODE]
         self.ocsc_rows = table[table["agency_code"] == kpi.OCSC_CODE].set_index("indicator")
         self.provisional = provisional_targets(self.root)
+
+    def groups_html(self) -> str:
+        """Results by staff group over all agencies with a published result, withheld as in
+        the agency reports, and the year's Excel workbook of every agency's tables."""
+        tables = GovernmentGroups(self.data, self.k).breakdowns_html()
+        link = workbook_link_html(self.year)
+        return tables + f'<p class="download no-print">{link}</p>'
 
     def _sources(self, rows: pd.DataFrame, year: int | None = None) -> str:
         """The audit marker of figures resting on these indicator rows (one indicator)."""
