@@ -111,6 +111,7 @@ class Published:
         # the CSV downloads checked in this audit, by year and content: a report notebook holds
         # its page's own, checked once (findings name the file where it was first seen)
         self.downloads_seen: set[tuple[int, str]] = set()
+        self._indexes: dict[tuple[int, str], dict[tuple[str, ...], Any]] = {}
 
     def table(self, year: int, name: str) -> pd.DataFrame | None:
         key = (year, name)
@@ -120,34 +121,47 @@ class Published:
         return self._tables[key]
 
     def row(self, year: int, kind: str, keys: dict[str, Any]) -> dict[str, Any] | None:
-        """The published row a table row shows (None when there is none)."""
-        if kind == "breakdowns":
-            table = self.table(year, "breakdowns")
-            if table is None:
-                return None
-            names = {k: downloads.pick_column(table, k) for k in downloads.BREAKDOWN_SOURCES}
-            mask = pd.Series(True, index=table.index)
-            for key in ("scope", "measure", "variable", "group"):
-                column = names[key]
-                if column is None:
-                    continue
-                mask &= table[column].astype(str) == str(keys.get(key, ""))
-            rows = table[mask]
-            if len(rows) != 1:
-                return None
-            row = rows.iloc[0]
-            return {k: row[c] for k, c in names.items() if c is not None}
+        """The published row a table row shows (None when there is none, or more than one)."""
+        found = self._index(year, kind).get(tuple(str(keys.get(k, "")) for k in _KEYS[kind]))
+        return found if found is not None and found is not _AMBIGUOUS else None
+
+    def _index(self, year: int, kind: str) -> dict[tuple[str, ...], Any]:
+        """The rows of a published table by their key columns (:data:`_KEYS`), built once."""
+        cache_key = (year, f"index:{kind}")
+        if cache_key in self._indexes:
+            return self._indexes[cache_key]
+        index: dict[tuple[str, ...], Any] = {}
         table = self.table(year, kind)
-        if table is None:
-            return None
-        first, second = (
-            ("indicator", "agency_code") if kind == "indicators" else ("item", "agency_code")
-        )
-        rows = table[
-            (table[first].astype(str) == str(keys.get(first)))
-            & (table[second].astype(str) == str(keys.get(second)))
-        ]
-        return rows.iloc[0].to_dict() if len(rows) == 1 else None
+        if table is not None:
+            if kind == "breakdowns":
+                names = {k: downloads.pick_column(table, k) for k in downloads.BREAKDOWN_SOURCES}
+                columns = {k: c for k, c in names.items() if c is not None}
+                records = [{k: row[c] for k, c in columns.items()} for row in _records(table)]
+                key_of = [names[k] for k in _KEYS[kind]]
+                keys = [
+                    tuple("" if c is None else str(row[c]) for c in key_of)
+                    for row in _records(table)
+                ]
+            else:
+                records = _records(table)
+                keys = [tuple(str(row[k]) for k in _KEYS[kind]) for row in records]
+            for key, record in zip(keys, records, strict=True):
+                index[key] = _AMBIGUOUS if key in index else record
+        self._indexes[cache_key] = index
+        return index
+
+
+# The columns that name a published row, per table; a key met twice names no row.
+_KEYS = {
+    "indicators": ("indicator", "agency_code"),
+    "items": ("item", "agency_code"),
+    "breakdowns": ("scope", "measure", "variable", "group"),
+}
+_AMBIGUOUS = object()
+
+
+def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    return table.to_dict("records")
 
 
 def _kind(keys: list[str | None]) -> str | None:
