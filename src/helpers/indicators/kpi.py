@@ -200,6 +200,7 @@ ITEM_COLUMNS = [
     "percent_positive",
     "percent_neutral",
     "percent_negative",
+    "se_positive",
     "strength",
     "challenge",
     "suppression_reason",
@@ -896,10 +897,11 @@ def item_results(
     """FEVS-style results per agency and staff Likert item (columns :data:`ITEM_COLUMNS`).
 
     Answers of reverse-coded items are reversed (6 - x) first. Weighted percent positive (4-5),
-    neutral (3) and negative (1-2) among those answering (missing / don't know excluded);
-    ``strength`` when percent positive >= 65, ``challenge`` when percent negative >= 35
-    (both inclusive). Fewer than ``min_respondents`` answers to an item: suppressed
-    (percentages and respondents missing, strength and challenge missing).
+    neutral (3) and negative (1-2) among those answering (missing / don't know excluded), and
+    the standard error of percent positive from the calibrated design (``se_positive``, for the
+    change since last year); ``strength`` when percent positive >= 65, ``challenge`` when
+    percent negative >= 35 (both inclusive). Fewer than ``min_respondents`` answers to an
+    item: suppressed (percentages and respondents missing, strength and challenge missing).
 
     Parameters
     ----------
@@ -956,6 +958,7 @@ def item_results(
                 "percent_positive": np.nan,
                 "percent_neutral": np.nan,
                 "percent_negative": np.nan,
+                "se_positive": np.nan,
                 "strength": pd.NA,
                 "challenge": pd.NA,
                 "suppression_reason": None,
@@ -963,11 +966,13 @@ def item_results(
             if 0 < n < k:
                 record["suppression_reason"] = _reason(k)
             elif n >= k:
-                positive = 100 * agency_design.design.proportion(column.name, {4, 5}).estimate
+                estimate = agency_design.design.proportion(column.name, {4, 5})
+                positive = 100 * estimate.estimate
                 negative = 100 * agency_design.design.proportion(column.name, {1, 2}).estimate
                 record.update(
                     respondents=n,
                     percent_positive=positive,
+                    se_positive=100 * estimate.se,
                     percent_neutral=max(100.0 - positive - negative, 0.0),
                     percent_negative=negative,
                     strength=positive >= STRENGTH_PERCENT_POSITIVE - TOLERANCE,
@@ -983,7 +988,7 @@ def item_results(
     frame["challenge"] = pd.array(frame["challenge"], dtype="boolean")
     frame["reverse"] = frame["reverse"].astype(bool)
     _none_for_missing(frame, ["ministry_code", "suppression_reason"])
-    for column in ("percent_positive", "percent_neutral", "percent_negative"):
+    for column in ("percent_positive", "percent_neutral", "percent_negative", "se_positive"):
         frame[column] = frame[column].astype(float)
     return frame
 

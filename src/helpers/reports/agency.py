@@ -1413,14 +1413,11 @@ class AgencyReport(AgencySections):
         items.append(
             (
                 "ผลรายข้อ: การเปลี่ยนแปลงของร้อยละคำตอบเชิงบวกจากปีก่อนทดสอบแบบสองตัวอย่างอิสระ (z-test) "
-                "เช่นเดียวกับตัวชี้วัด โดยประมาณความคลาดเคลื่อนมาตรฐานของแต่ละปีจากร้อยละที่เผยแพร่ จำนวนผู้ตอบ "
-                "และค่าผลกระทบของการถ่วงน้ำหนักของหน่วยงานในปีนั้น เนื่องจากตารางผลรายข้อไม่มีค่าความคลาดเคลื่อน"
-                "มาตรฐาน",
+                "เช่นเดียวกับตัวชี้วัด โดยใช้ความคลาดเคลื่อนมาตรฐานของแต่ละปีจากแบบการสำรวจที่ปรับน้ำหนัก"
+                "ให้สอดคล้องกับจำนวนบุคลากรแล้ว",
                 "Items: the change in percent positive since last year is tested as two "
-                "independent samples (z-test), as the indicators' changes are, each year's "
-                "standard error approximated from the published percentage, the respondents "
-                "and the agency's design effect of weighting that year (the item table holds "
-                "no standard errors).",
+                "independent samples (z-test), as the indicators' changes are, with each year's "
+                "standard error from the calibrated survey design.",
                 "",
             )
         )

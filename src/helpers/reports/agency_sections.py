@@ -8,12 +8,10 @@ the same :class:`~helpers.reports.tables.YearData` and writes escaped HTML in th
 conventions (Thai, then English; a withheld figure says "ไม่เผยแพร่ / Not published" and never
 shows a number; every figure from survey answers carries its audit marker with its respondents).
 
-Item change test: items.parquet holds percentages and respondents, no standard error. The
-change in percent positive since last year is tested as two independent samples, as the
-indicator changes are (:mod:`helpers.indicators.kpi`), with each year's standard error
-approximated from its published percentage, respondents and the agency's design effect of
-weighting (Kish): ``se = 100 * sqrt(deff * p * (1 - p) / n)``, ``z = change / sqrt(se1**2 +
-se0**2)``, two-sided p (:func:`item_change_test`).
+Item change test: the change in percent positive since last year is tested as two
+independent samples, as the indicator changes are (:mod:`helpers.indicators.kpi`), with each
+year's standard error of percent positive from the calibrated design (``se_positive`` of
+items.parquet): ``z = change / sqrt(se1**2 + se0**2)``, two-sided p (:func:`item_change_test`).
 """
 
 from __future__ import annotations
@@ -57,29 +55,23 @@ DEFAULT_CAUTIONS = {"response_rate_below": 0.2, "effective_n_below": 30, "small_
 
 
 def item_change_test(
-    now: float, n_now: float, deff_now: float, before: float, n_before: float, deff_before: float
+    now: float, se_now: float, before: float, se_before: float
 ) -> tuple[float, float]:
-    """(change, two-sided p) of a percentage between two independent samples.
+    """(change, two-sided p) of a percentage between two independent samples (z-test).
 
     Args:
         now: this year's percentage (0-100).
-        n_now: this year's respondents.
-        deff_now: this year's design effect of weighting (1 when unweighted).
+        se_now: its standard error from the calibrated design (percentage points).
         before: last year's percentage.
-        n_before: last year's respondents.
-        deff_before: last year's design effect of weighting.
+        se_before: last year's standard error.
 
     Returns:
-        The change in percentage points and its p (NaN when both standard errors are 0).
+        The change in percentage points and its p (NaN when both standard errors are 0 or
+        one is unknown).
     """
-
-    def se(p: float, n: float, deff: float) -> float:
-        share = p / 100
-        return 100 * math.sqrt(max(deff, 1.0) * share * (1 - share) / n)
-
     change = now - before
-    spread = math.hypot(se(now, n_now, deff_now), se(before, n_before, deff_before))
-    if spread <= 0:
+    spread = math.hypot(se_now, se_before)
+    if not spread > 0:
         return change, float("nan")
     return change, float(2 * special.ndtr(-abs(change / spread)))
 
@@ -130,14 +122,6 @@ class AgencySections:
 
     # -- items -------------------------------------------------------------------------------
 
-    def _deff(self, frame: pd.DataFrame | None) -> float:
-        if frame is None:
-            return 1.0
-        rows = frame[frame["agency_code"] == self.agency]
-        if rows.empty or not present(rows["design_effect_weighting"].iloc[0]):
-            return 1.0
-        return float(rows["design_effect_weighting"].iloc[0])
-
     def item_table(self) -> pd.DataFrame:
         """Every item of the agency in codebook order with its results, the change in
         percent positive since last year (``change``, ``change_p``, ``change_note``: why
@@ -149,8 +133,6 @@ class AgencySections:
         everyone = self.data.table("items")
         medians = everyone.groupby("item")["percent_positive"].median()
         before = self.data.previous("indicators/items")
-        deff_now = self._deff(self.data.weighting("staff_weighting"))
-        deff_before = self._deff(self.data.previous("weights/staff_weighting"))
         past = (
             before[before["agency_code"] == self.agency].set_index("item")
             if before is not None
@@ -169,11 +151,9 @@ class AgencySections:
                 else:
                     change, p = item_change_test(
                         float(r["percent_positive"]),
-                        float(r["respondents"]),
-                        deff_now,
+                        float(r.get("se_positive", float("nan"))),
                         float(old["percent_positive"]),
-                        float(old["respondents"]),
-                        deff_before,
+                        float(old.get("se_positive", float("nan"))),
                     )
                     mark = join_sources(
                         r[SOURCES],

@@ -31,9 +31,8 @@ AGENCY_TABLES = (
     "weights/staff_weighting",
     "weights/citizen_weighting",
     "models/staff_agency_effects",
-    # last year's item results and weighting (the item table's change test)
+    # last year's item results (the item table's change test)
     "previous:indicators/items",
-    "previous:weights/staff_weighting",
 )
 # The column naming the agency in a per-agency table (default ``agency_code``).
 AGENCY_KEYS = {"indicators/breakdowns": "scope", "models/staff_agency_effects": "group"}

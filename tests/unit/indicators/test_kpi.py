@@ -816,6 +816,12 @@ class TestCalibratedErrors:
             "skl1", {4, 5}
         )
         assert got["percent_positive"] == 100 * positive.estimate
+        # its standard error (for the change test) is the calibrated design's, not the fixed one
+        calibrated = kpi.calibrated_design(calibrated_staff(skl1=answers)).proportion(
+            "skl1", {4, 5}
+        )
+        assert got["se_positive"] == pytest.approx(100 * calibrated.se, rel=1e-12)
+        assert got["se_positive"] != pytest.approx(100 * positive.se, rel=1e-6)
 
     def test_cell_column_is_required(self):
         with pytest.raises(KpiError, match=r"\['weight_cell'\] are missing"):

@@ -46,18 +46,14 @@ def _shown(cell: str) -> str:
 
 
 def test_the_item_change_test_matches_a_hand_computation():
-    change, p = item_change_test(60.0, 100, 1.2, 50.0, 80, 1.0)
-    se_now = 100 * math.sqrt(1.2 * 0.6 * 0.4 / 100)
-    se_before = 100 * math.sqrt(1.0 * 0.5 * 0.5 / 80)
-    z = 10 / math.sqrt(se_now**2 + se_before**2)
+    change, p = item_change_test(60.0, 5.2, 50.0, 5.6)
+    z = 10 / math.sqrt(5.2**2 + 5.6**2)
     assert change == pytest.approx(10.0)
     assert p == pytest.approx(math.erfc(z / math.sqrt(2)), rel=1e-9)
-    assert p == pytest.approx(0.1969, abs=1e-4)  # z = 1.2904
-    # a design effect below 1 is taken as 1; no spread at all: no test
-    assert item_change_test(60.0, 100, 0.5, 50.0, 80, 1.0)[1] == pytest.approx(
-        item_change_test(60.0, 100, 1.0, 50.0, 80, 1.0)[1]
-    )
-    assert math.isnan(item_change_test(100.0, 50, 1.0, 100.0, 50, 1.0)[1])
+    assert p == pytest.approx(0.1907, abs=1e-4)  # z = 1.3086
+    # no spread, or an unknown standard error: no test
+    assert math.isnan(item_change_test(100.0, 0.0, 100.0, 0.0)[1])
+    assert math.isnan(item_change_test(60.0, float("nan"), 50.0, 5.6)[1])
 
 
 def _planted_items(r: AgencyReport) -> pd.DataFrame:
@@ -93,22 +89,16 @@ def test_the_item_table_tests_the_change_from_last_years_published_items(process
     item, now = mine["item"].iloc[0], mine.iloc[0]
     before = mine.assign(fiscal_year=YEAR - 1, respondents=pd.array([80] * len(mine), "Int64"))
     before["percent_positive"] = now["percent_positive"] - 10
+    before["se_positive"] = 4.5
     withheld = mine["item"].iloc[1]
     before.loc[before["item"] == withheld, ["percent_positive", "respondents"]] = [np.nan, pd.NA]
     before.loc[before["item"] == withheld, "suppression_reason"] = "fewer than 10 respondents"
     _plant(r, "previous:indicators/items", before)
-    weighting = r.data.weighting("staff_weighting")
-    _plant(
-        r,
-        "previous:weights/staff_weighting",
-        weighting.assign(design_effect_weighting=1.0),
-    )
-    deff = float(
-        weighting.loc[weighting["agency_code"] == r.agency, "design_effect_weighting"].iloc[0]
-    )
     table = r.item_table().set_index("item")
+    # this year's standard error is the calibrated design's, from the items table
+    assert now["se_positive"] > 0
     expected = item_change_test(
-        now["percent_positive"], now["respondents"], deff, now["percent_positive"] - 10, 80, 1.0
+        now["percent_positive"], now["se_positive"], now["percent_positive"] - 10, 4.5
     )
     assert table.loc[item, "change"] == pytest.approx(expected[0])
     assert table.loc[item, "change_p"] == pytest.approx(expected[1])
