@@ -385,7 +385,7 @@ def _side_legend(fig) -> list[str]:
     return [_unstacked(t.get_text()) for t in legend.get_texts()]
 
 
-def test_side_legend_stacks_thai_over_english_and_keeps_the_plot_as_tall() -> None:
+def test_side_legend_stacks_thai_over_english_beside_the_plot() -> None:
     fig = charts.trend_chart(trend_frame(), title="t", ylabel="y", target=75)
     texts = [
         t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()
@@ -397,7 +397,32 @@ def test_side_legend_stacks_thai_over_english_and_keeps_the_plot_as_tall() -> No
     legend = fig.axes[0].get_legend().get_window_extent()
     plot = fig.axes[0].get_window_extent()
     assert legend.x0 >= plot.x1  # right of the plot
-    assert legend.height <= plot.height * 1.05
+    assert legend.y1 <= plot.y1 + 1 and legend.y0 >= 0  # from the plot's top, inside the figure
+
+
+def test_a_side_legend_taller_than_the_plot_grows_the_figure_not_past_its_foot() -> None:
+    """Four indicators named in full (the overview's trend): the legend holds 16 lines; the
+    figure grows until the whole legend is inside it."""
+    names = [
+        "A3 ร้อยละของบุคลากรที่มีและดำเนินการตามแผนพัฒนารายบุคคล (IDP) / Staff with an IDP being "
+        "carried out (%)",
+        "A5 ดัชนีความพึงพอใจต่อการพัฒนาบุคลากร (0-100) / Staff satisfaction with development "
+        "(index 0-100)",
+        "A6 ร้อยละของบุคลากรที่มีผลงานเชิงนวัตกรรม / Staff whose work shows innovation (%)",
+        "A7 ร้อยละของผู้รับบริการที่เชื่อมั่นในหน่วยงาน / Service users with high trust (%)",
+    ]
+    frame = pd.DataFrame(
+        [
+            {"series": name, "fiscal_year": year, "value": 40.0 + 5 * i + year - 2563}
+            for i, name in enumerate(names)
+            for year in (2563, 2564, 2565)
+        ]
+    )
+    fig = charts.trend_chart(frame, title="t", ylabel="y")
+    fig.draw_without_rendering()
+    legend = fig.axes[0].get_legend().get_window_extent()
+    assert legend.y0 >= 0.04 * fig.dpi and legend.y1 <= fig.bbox.y1
+    assert fig.get_figheight() <= charts.MAX_HEIGHT_IN
 
 
 def test_trend_chart_years_series_order_and_target() -> None:
