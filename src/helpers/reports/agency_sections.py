@@ -27,7 +27,7 @@ from scipy import special
 
 from helpers.core import config
 from helpers.indicators import kpi
-from helpers.reports import actions
+from helpers.reports import actions, downloads
 from helpers.reports.charts import MISSING, NO_DATA, SOURCES
 from helpers.reports.formatting import (
     bilingual,
@@ -347,40 +347,26 @@ class AgencySections:
             return pd.DataFrame()
         return table[table["scope"] == self.agency].reset_index(drop=True)
 
-    def _breakdown_columns(self) -> dict[str, tuple[str, tuple[str, ...], bool]]:
-        """{"<breakdown>/<group>": (staff-survey column, answer codes, takes missing answers)}
-        from ``breakdowns`` in config/pipeline.yaml (a group not listed there, the added
-        "not stated", has no codes)."""
-        section = config.pipeline(self.root).get("breakdowns") or {}
-        out = {}
-        for name, spec in (section.get("variables") or {}).items():
-            for code, group in (spec.get("groups") or {}).items():
-                out[f"{name}/{code}"] = (
-                    str(spec.get("column", name)),
-                    tuple(str(c) for c in group.get("codes") or []),
-                    bool(group.get("missing", False)),
-                )
-        return out
-
     @staticmethod
     def _audit_measure(measure: str) -> str:
         return measure if measure in INDICATOR_MEASURES else f"construct:{measure}"
 
-    def _group_mark(
-        self, groups: dict[str, tuple[str, tuple[str, ...], bool]], row: dict[str, Any]
-    ) -> str:
+    def _group_mark(self, row: dict[str, Any]) -> str:
         """The audit marker of a shown group cell: ``<measure>[<column>=<code>|<code>…]``,
-        the answer codes the group is made of. The group that also takes the respondents
-        without an answer ("other or not stated", "not stated") cannot be written so and gets
-        no marker; its cells are covered by the audit's derivation check of the table."""
+        the answer codes the group is made of (:func:`helpers.reports.downloads.breakdown_codes`,
+        as the downloads mark theirs). The group that also takes the respondents without an
+        answer ("other or not stated", "not stated") cannot be written so and gets no marker;
+        its cells are covered by the audit's derivation check of the table."""
         n = row["respondents"]
         if not present(n) or int(n) < self.k:
             return ""
-        column, codes, missing = groups.get(f"{row['breakdown']}/{row['group']}", ("", (), True))
-        if not codes or missing:
+        codes = downloads.breakdown_codes(self.root, str(row["breakdown"]), str(row["group"]))
+        if codes is None:
             return ""
-        measure = self._audit_measure(row["measure"])
-        return self._mark("staff", f"{measure}[{column}={'|'.join(codes)}]", n)
+        column, values = codes
+        return self._mark(
+            "staff", downloads.breakdown_measure(row["measure"], column, "|".join(values)), n
+        )
 
     def _measure_head(self, measure: str) -> tuple[str, str]:
         if measure in MEASURE_HEADS:
@@ -419,7 +405,6 @@ class AgencySections:
                 f"Results by staff group are not published: fewer than {self.k} respondents.",
                 css="suppressed-note",
             )
-        groups = self._breakdown_columns()
         measures = list(dict.fromkeys(rows["measure"]))
         heads = [self._measure_head(m) for m in measures]
         width = 12 if len(measures) >= 6 else 14
@@ -464,7 +449,7 @@ class AgencySections:
                         cells.append(f'<td class="num">{labels[i]}–</td>')
                         continue
                     row = found.iloc[0].to_dict()
-                    mark = self._group_mark(groups, row) if present(row["estimate"]) else ""
+                    mark = self._group_mark(row) if present(row["estimate"]) else ""
                     cells.append(
                         f'<td class="num"{sources_attr(mark)}>{labels[i]}'
                         f"{self._breakdown_cell(row, mark)}</td>"
@@ -528,7 +513,6 @@ class AgencySections:
             )
         rows = self.breakdowns()
         rows = rows[rows["measure"] == measure]
-        groups = self._breakdown_columns()
         total = int(rows["overall_respondents"].iloc[0])
         total_mark = self._mark("staff", self._audit_measure(measure), total)
         headers = [
@@ -548,7 +532,7 @@ class AgencySections:
                         f'<tr>{name}<td class="num" colspan="2">{_withheld_html()}</td></tr>'
                     )
                     continue
-                mark = self._group_mark(groups, r)
+                mark = self._group_mark(r)
                 body.append(
                     f"<tr>{name}"
                     f'<td class="num"{sources_attr(mark)}>{labels[1]}'

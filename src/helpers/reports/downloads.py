@@ -474,13 +474,8 @@ def breakdown_measure(measure: str, column: str, code: str) -> str:
 
 
 def breakdown_variables(root: Path) -> dict[str, Any]:
-    """``breakdowns.variables`` of the configuration (``config/pipeline.yaml``, or
-    ``config/reports.yaml`` where an earlier version kept it): groups, labels, answer codes."""
-    for section in (config.pipeline(root), config.reports(root)):
-        found = (section.get("breakdowns") or {}).get("variables")
-        if found:
-            return dict(found)
-    return {}
+    """``breakdowns.variables`` of ``config/pipeline.yaml``: groups, labels, answer codes."""
+    return dict((config.pipeline(root).get("breakdowns") or {}).get("variables") or {})
 
 
 def breakdown_codes(root: Path, variable: str, group: str) -> tuple[str, list[str]] | None:
