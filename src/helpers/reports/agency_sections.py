@@ -439,16 +439,22 @@ class AgencySections:
                 + "".join(cells)
                 + "</tr>"
             ]
-            by_group = part.sort_values("group_order", kind="stable")
-            for group, cells_of in by_group.groupby("group", sort=False):
-                g = cells_of.iloc[0]
+            # rows as records, looked up by (group, measure): a data-frame filter per cell
+            # cost a report a tenth of a second
+            first_of: dict[Any, dict[str, Any]] = {}
+            cell_of: dict[tuple[Any, Any], dict[str, Any]] = {}
+            for record in part.sort_values("group_order", kind="stable").to_dict("records"):
+                if not present(record["group"]):
+                    continue
+                first_of.setdefault(record["group"], record)
+                cell_of.setdefault((record["group"], record["measure"]), record)
+            for group, g in first_of.items():
                 cells = []
                 for i, m in enumerate(measures, 1):
-                    found = cells_of[cells_of["measure"] == m]
-                    if found.empty:
+                    row = cell_of.get((group, m))
+                    if row is None:
                         cells.append(f'<td class="num">{labels[i]}–</td>')
                         continue
-                    row = found.iloc[0].to_dict()
                     mark = self._group_mark(row) if present(row["estimate"]) else ""
                     cells.append(
                         f'<td class="num"{sources_attr(mark)}>{labels[i]}'

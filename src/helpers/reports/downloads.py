@@ -419,11 +419,12 @@ def breakdown_table(data: YearData, agency: str | None = None) -> pd.DataFrame |
         raw, scopes = raw[scopes == agency], scopes[scopes == agency]
     variables = breakdown_variables(data.root)
 
-    def get(row: pd.Series, key: str) -> Any:
+    def get(row: dict[str, Any], key: str) -> Any:
         return row[picked[key]] if picked[key] else None
 
+    names_of: dict[str, dict[str, str]] = {}
     records = []
-    for (_, row), scope in zip(raw.iterrows(), scopes, strict=True):
+    for row, scope in zip(raw.to_dict("records"), scopes, strict=True):
         variable, group = str(get(row, "variable") or ""), get(row, "group")
         labels = {
             key: get(row, key) for key in ("variable_th", "variable_en", "group_th", "group_en")
@@ -443,7 +444,9 @@ def breakdown_table(data: YearData, agency: str | None = None) -> pd.DataFrame |
         if not shown:
             withheld = _withheld(reason) or n is None
             note = GROUP_WITHHELD_TEXT.format(k=k) if withheld else NO_DATA_TEXT
-        names = _names(data, scope)
+        if scope not in names_of:
+            names_of[scope] = _names(data, scope)
+        names = names_of[scope]
         records.append(
             {
                 "scope": scope,

@@ -18,6 +18,7 @@ fixed from the fiscal year, so the same tables give the same bytes. It is writte
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 import unicodedata
@@ -266,6 +267,7 @@ def _write_table(sheet: Any, frame: pd.DataFrame, columns: Sequence[Column]) -> 
             cell.font, cell.fill, cell.alignment = head, fill, wrap
         widths.append(max(_width(column.th), _width(column.en)) * 0.7 + 2)
     units = frame["_unit"].tolist() if "_unit" in frame else [""] * len(frame)
+    styles: dict[str | None, Any] = {}  # number format -> the style array of a body cell
     for i, (row, unit) in enumerate(
         zip(frame[[c.key for c in shown]].itertuples(index=False), units, strict=True), 3
     ):
@@ -276,12 +278,20 @@ def _write_table(sheet: Any, frame: pd.DataFrame, columns: Sequence[Column]) -> 
             cell = sheet.cell(row=i, column=j, value=value)
             if isinstance(value, str) and value.startswith("="):
                 cell.data_type = "s"  # a name is text, never a formula
-            cell.font = body
-            number_format = _number_format(column, str(unit))
-            if number_format and not isinstance(value, str):
-                cell.number_format = number_format
-            text = value if isinstance(value, str) else f"{value:,.1f}"
-            widths[j - 1] = max(widths[j - 1], _width(text) + 2)
+            number_format = None if isinstance(value, str) else _number_format(column, str(unit))
+            # Setting a style looks it up in the workbook's style lists (a hash of the font
+            # each time: a third of the time taken to write the workbook); a cell styled like
+            # one before takes that cell's style array, as openpyxl's own copies do.
+            style = styles.get(number_format)
+            if style is None:
+                cell.font = body
+                if number_format:
+                    cell.number_format = number_format
+                styles[number_format] = copy.copy(cell._style)
+            else:
+                cell._style = copy.copy(style)
+            width = _width(value) if isinstance(value, str) else len(f"{value:,.1f}")
+            widths[j - 1] = max(widths[j - 1], width + 2)
     for j, width in enumerate(widths, 1):
         sheet.column_dimensions[get_column_letter(j)].width = round(min(max(width, 8), 60), 1)
     sheet.freeze_panes = "B3"
