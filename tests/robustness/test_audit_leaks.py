@@ -20,6 +20,7 @@ import pandas as pd
 import pytest
 
 from helpers.audit import confidentiality
+from helpers.build.executors import LocalExecutor
 from helpers.core import config
 from helpers.indicators import kpi
 from helpers.reports import formatting, htmlexport, overview, site_index
@@ -121,6 +122,36 @@ def test_a_report_threshold_of_0_is_caught(copy, monkeypatch):
     assert "fewer than 10 respondents" in details  # the header's "7 คน"
     assert "staff survey number" in details  # the header layout, recounted
     assert f"{YEAR}/staff/respondents {small}" in details  # its marker, recounted
+
+
+def test_the_audit_side_by_side_finds_what_one_process_finds(copy, monkeypatch):
+    """Several processes (a report's files in one) give the same findings, in the same
+    order, and the same notes, as one process does."""
+    small, large = _small_and_large(copy)
+    publish(copy)
+    monkeypatch.setattr(kpi, "reporting_threshold", lambda value=None, root=None: 0)
+    publish(copy, [small])
+    publish_notebook(copy, small)
+    publish_notebook(copy, large)
+    one = confidentiality.audit(root=copy)
+    assert "small-n" in one.counts()
+    assert f"data/processed/{YEAR}/notebooks/10_agency_report/{small}.ipynb" in {
+        f.file for f in one.findings
+    }
+    parts = confidentiality._parts(confidentiality.published_outputs(copy), 2)
+    assert len(parts) > 1
+    part_of: dict[tuple[str | None, str], set[int]] = {}
+    for p, part in enumerate(parts):
+        for _, out in part:
+            part_of.setdefault((out.agency, out.kind), set()).add(p)
+    assert all(len(found) == 1 for found in part_of.values())  # a page with its notebook
+    pool = LocalExecutor(2, preload=["helpers.audit.confidentiality"])
+    try:
+        side_by_side = confidentiality.audit(root=copy, pool=pool)
+    finally:
+        pool.close()
+    assert side_by_side.findings == one.findings
+    assert side_by_side.notes == one.notes
 
 
 def test_indicators_built_without_suppression_are_caught(copy, monkeypatch):

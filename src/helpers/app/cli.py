@@ -209,10 +209,11 @@ def _cmd_columns(args: argparse.Namespace) -> int:
 
 def _cmd_audit(args: argparse.Namespace) -> int:
     # deferred: a command imports only what it runs (`workbook --help` stays fast)
+    from helpers.app.stages import audit_side_by_side
     from helpers.audit import confidentiality
 
     try:
-        result = confidentiality.audit(args.year)
+        result = audit_side_by_side(args.year)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

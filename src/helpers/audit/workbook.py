@@ -85,18 +85,30 @@ def check_outputs(auditor: Auditor, outputs: Iterable[Output]) -> None:
     """
     published = Published(auditor.root)
     for out in outputs:
-        suffix = out.path.suffix.lower()
-        try:
-            if suffix == ".xlsx":
-                check_workbook(auditor, out, published)
-            elif suffix in (".html", ".htm"):
-                text = out.path.read_text(encoding="utf-8", errors="replace")
-                check_downloads(auditor, out, text, published)
-            elif suffix == ".ipynb":
-                for where, html in _notebook_html(out.path):
-                    check_downloads(auditor, out, html, published, prefix=f"{where} ")
-        except (OSError, ValueError, KeyError, zipfile.BadZipFile):
-            continue  # the confidentiality audit reports the file as unreadable
+        check_output(auditor, out, published)
+
+
+def check_output(auditor: Auditor, out: Output, published: Published) -> None:
+    """Check one output among the audit's: a workbook, or the CSV downloads of a page or a
+    report notebook (its page's before it, so that a CSV met twice is checked once).
+
+    Args:
+        auditor: the confidentiality audit's auditor (its findings receive ours).
+        out: the output.
+        published: the published tables, shared by the outputs of one audit.
+    """
+    suffix = out.path.suffix.lower()
+    try:
+        if suffix == ".xlsx":
+            check_workbook(auditor, out, published)
+        elif suffix in (".html", ".htm"):
+            text = out.path.read_text(encoding="utf-8", errors="replace")
+            check_downloads(auditor, out, text, published)
+        elif suffix == ".ipynb":
+            for where, html in _notebook_html(out.path):
+                check_downloads(auditor, out, html, published, prefix=f"{where} ")
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+        return  # the confidentiality audit reports the file as unreadable
 
 
 # ----------------------------------------------------------------------------- the tables
@@ -303,27 +315,20 @@ def check_rows(
 
 def check_workbook(auditor: Auditor, out: Output, published: Published) -> None:
     """Every sheet of an .xlsx that is a published table: counts and values."""
-    # deferred: openpyxl is imported only when there is a workbook to read
-    from openpyxl import load_workbook
-
     year = out.year
     if year is None:
         return
-    book = load_workbook(out.path, read_only=True, data_only=True)
-    try:
-        for sheet in book.worksheets:
-            rows = sheet.iter_rows(values_only=True)
-            first = list(next(rows, ()) or ())
-            second = list(next(rows, ()) or ())
-            keys = sheet_keys(second)
-            start = 3
-            if _kind(keys) is None:  # one header row ("ไทย / English")
-                keys, start = sheet_keys(first), 2
-                rows = iter([tuple(second), *rows]) if second else rows
-            numbered = ((i, list(cells)) for i, cells in enumerate(rows, start))
-            check_rows(auditor, out, year, keys, numbered, f"sheet {sheet.title}", published)
-    finally:
-        book.close()
+    for title, sheet_rows in auditor.sheets(out.path):
+        rows = iter(sheet_rows)
+        first = list(next(rows, ()) or ())
+        second = list(next(rows, ()) or ())
+        keys = sheet_keys(second)
+        start = 3
+        if _kind(keys) is None:  # one header row ("ไทย / English")
+            keys, start = sheet_keys(first), 2
+            rows = iter([second, *rows]) if second else rows
+        numbered = ((i, list(cells)) for i, cells in enumerate(rows, start))
+        check_rows(auditor, out, year, keys, numbered, f"sheet {title}", published)
 
 
 # ----------------------------------------------------------------------------- CSV downloads

@@ -14,7 +14,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
 
@@ -84,6 +84,15 @@ class LocalExecutor:
                 initargs=(dict(os.environ),),
             )
         return self._pool
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
+        """Start ``fn(*args)`` in a worker; its future. A pool that lost a worker (its
+        earlier futures failed with BrokenProcessPool) is replaced."""
+        try:
+            return self._get_pool().submit(fn, *args)
+        except BrokenProcessPool:
+            self._pool = None
+            return self._get_pool().submit(fn, *args)
 
     def run(self, fn: Callable[..., Any], calls: Sequence[tuple]) -> Iterator[tuple[tuple, Any]]:
         if self.workers == 1 or (len(calls) <= 1 and self._pool is None):

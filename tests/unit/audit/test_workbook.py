@@ -145,3 +145,20 @@ def test_data_uris_decode_both_ways():
     assert workbook_audit.decode_data_uri(b64) == "ก,b\r\n1,2\r\n"
     pct = "data:text/csv;charset=utf-8,%EF%BB%BF%E0%B8%81,b%0D%0A"
     assert workbook_audit.decode_data_uri(pct) == "ก,b\r\n"
+
+
+def test_the_audit_reads_the_workbook_as_openpyxl_does(root):
+    """read_sheets (calamine) gives every cell of the year's workbook as openpyxl reads it."""
+    path = workbook_xlsx.workbook_path(YEAR, root)
+    book = load_workbook(path, read_only=True, data_only=True)
+    expected = [(s.title, [list(r) for r in s.iter_rows(values_only=True)]) for s in book]
+    book.close()
+    assert confidentiality.read_sheets(path) == expected
+    floats = [v for _, rows in expected for row in rows for v in row if isinstance(v, float)]
+    assert floats and any(isinstance(v, int) for _, rows in expected for r in rows for v in r)
+
+
+def test_a_workbook_that_cannot_be_read_is_reported(root):
+    workbook_xlsx.workbook_path(YEAR, root).write_bytes(b"PK\x03\x04 cut short")
+    found = [f for f in confidentiality.audit([YEAR], root).findings if f.check == "unreadable"]
+    assert [f.file for f in found] == [f"reports/{YEAR}/hrd_indicators_{YEAR}.xlsx"]
