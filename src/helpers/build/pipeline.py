@@ -26,6 +26,7 @@ import platform
 import shutil
 import sys
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -471,11 +472,26 @@ def run(
                     batches += [(local, [Unit(stage, y)]) for y in stage_years]  # year by year
                 else:
                     batches.append((local, [Unit(stage, y) for y in stage_years]))
-            if len(group) > 1:  # independent stages: one batch, run side by side
+            fan_out = any(s.fans_out for s in group)
+            if len(group) > 1 and not fan_out:
+                # independent stages side by side; a stage that reads its own earlier years'
+                # output is one lane, its years one after another beside the other units
+                _run_lanes(
+                    local,
+                    _lanes(group, batches),
+                    tracker,
+                    reporter,
+                    result,
+                    root,
+                    force,
+                    show_bar,
+                    start_kernel_server,
+                )
+                batches = []
+            elif len(group) > 1:  # the reports: one batch, run side by side
                 merged = [u for _, units in batches for u in units]
                 merged.sort(key=lambda u: u.stage.fans_out)  # the year's units not left last
-                fan_out = any(s.fans_out for s in group)
-                batches = [(executor if fan_out else local, merged)]
+                batches = [(executor, merged)]
             for pool, units in batches:
                 _run_batch(
                     pool,
@@ -563,6 +579,60 @@ def changed_raw_files(before: dict[str, str], after: dict[str, str]) -> list[str
     )
 
 
+def _plan(
+    unit: Unit, tracker: Tracker, reporter: Reporter, result: RunResult, root: Path, force: bool
+) -> dict[str, Any] | None:
+    """The unit's fingerprint parts when it must run; None when it is up to date (recorded as
+    skipped)."""
+    parts = tracker.parts(unit)
+    state, why = tracker.status(unit, parts)
+    if state == UP_TO_DATE and not force:
+        outcome = RunOutcome(
+            unit.stage.name,
+            unit.year,
+            True,
+            0.0,
+            tracker.record_path(unit),
+            agency=unit.agency,
+            skipped=True,
+        )
+        result.outcomes.append(outcome)
+        reporter.line(_describe(outcome, root), show=False)
+        reporter.done(outcome)
+        return None
+    reporter.line(f"{unit.label}: {state}{f' ({why})' if why else ''}", show=False)
+    return parts
+
+
+def _record(
+    unit: Unit,
+    parts: dict[str, Any],
+    outcome: RunOutcome | BaseException,
+    tracker: Tracker,
+    reporter: Reporter,
+    result: RunResult,
+    root: Path,
+    show_bar: bool,
+) -> None:
+    """Record a unit's outcome (an exception from its worker is that run's failure)."""
+    if isinstance(outcome, BaseException):
+        outcome = RunOutcome(
+            unit.stage.name,
+            unit.year,
+            False,
+            0.0,
+            runner.executed_path(unit.stage, unit.year, root, unit.agency),
+            f"{outcome.__class__.__name__}: {outcome}",
+            unit.agency,
+        )
+    if outcome.ok:
+        tracker.write_record(unit, parts)
+        crashpoints.reach(f"recorded:{unit.stage.name}")
+    result.outcomes.append(outcome)
+    reporter.line(_describe(outcome, root), show=not outcome.ok or not show_bar)
+    reporter.done(outcome)
+
+
 def _run_batch(
     pool,
     units: list[Unit],
@@ -579,45 +649,82 @@ def _run_batch(
     reporter.planned(len(units))
     todo = {}
     for unit in units:
-        parts = tracker.parts(unit)
-        state, why = tracker.status(unit, parts)
-        if state == UP_TO_DATE and not force:
-            outcome = RunOutcome(
-                unit.stage.name,
-                unit.year,
-                True,
-                0.0,
-                tracker.record_path(unit),
-                agency=unit.agency,
-                skipped=True,
-            )
-            result.outcomes.append(outcome)
-            reporter.line(_describe(outcome, root), show=False)
-            reporter.done(outcome)
-        else:
-            reporter.line(f"{unit.label}: {state}{f' ({why})' if why else ''}", show=False)
+        parts = _plan(unit, tracker, reporter, result, root, force)
+        if parts is not None:
             todo[(unit.stage.name, unit.year, unit.agency)] = (unit, parts)
     calls = [(u.stage, u.year, root, u.agency) for u, _ in todo.values()]
     if calls:
         before_running()
     for args, outcome in pool.run(_execute, calls) if calls else ():
         unit, parts = todo[(args[0].name, args[1], args[3])]
-        if isinstance(outcome, BaseException):
-            outcome = RunOutcome(
-                unit.stage.name,
-                unit.year,
-                False,
-                0.0,
-                runner.executed_path(unit.stage, unit.year, root, unit.agency),
-                f"{outcome.__class__.__name__}: {outcome}",
-                unit.agency,
-            )
-        if outcome.ok:
-            tracker.write_record(unit, parts)
-            crashpoints.reach(f"recorded:{unit.stage.name}")
-        result.outcomes.append(outcome)
-        reporter.line(_describe(outcome, root), show=not outcome.ok or not show_bar)
-        reporter.done(outcome)
+        _record(unit, parts, outcome, tracker, reporter, result, root, show_bar)
+
+
+def _lanes(group: list[Stage], batches: list[tuple[Any, list[Unit]]]) -> list[list[Unit]]:
+    """The units of a group of independent year stages as lanes: the years of a stage that reads
+    its own earlier years' output (``earlier:``) in one lane, in order; every other unit a lane
+    of its own. Longest first: a chain of years starts before the single units."""
+    lanes: list[list[Unit]] = []
+    for stage in group:
+        units = [u for _, batch in batches for u in batch if u.stage is stage]
+        if any(token.startswith("earlier:") for token in stage.inputs):
+            lanes.append(units)
+        else:
+            lanes += [[u] for u in units]
+    return sorted(lanes, key=len, reverse=True)
+
+
+def _run_lanes(
+    pool: LocalExecutor,
+    lanes: list[list[Unit]],
+    tracker: Tracker,
+    reporter: Reporter,
+    result: RunResult,
+    root: Path,
+    force: bool,
+    show_bar: bool,
+    before_running: Callable[[], None] = lambda: None,
+) -> None:
+    """Run ``lanes`` side by side, the units of a lane one after another: each unit is checked
+    (skipped when up to date) when its turn comes, after the units before it in its lane, whose
+    outputs may be its inputs. With one worker, lane after lane."""
+    if pool.workers == 1:
+        for lane in lanes:
+            for unit in lane:
+                _run_batch(
+                    pool, [unit], tracker, reporter, result, root, force, show_bar, before_running
+                )
+        return
+    reporter.planned(sum(len(lane) for lane in lanes))
+    waiting = [list(lane) for lane in lanes]
+    running: dict[Future, tuple[int, Unit, dict[str, Any]]] = {}
+    started: list[bool] = []
+
+    def start_next(lane: int) -> None:
+        while waiting[lane]:
+            unit = waiting[lane].pop(0)
+            parts = _plan(unit, tracker, reporter, result, root, force)
+            if parts is None:
+                continue
+            if not started:
+                before_running()
+                started.append(True)
+            future = pool.submit(_execute, unit.stage, unit.year, root, unit.agency)
+            running[future] = (lane, unit, parts)
+            return
+
+    for lane in range(len(waiting)):
+        start_next(lane)
+    while running:
+        done, _ = wait(running, return_when=FIRST_COMPLETED)
+        for future in done:
+            lane, unit, parts = running.pop(future)
+            try:
+                outcome: RunOutcome | BaseException = future.result()
+            except Exception as exc:  # the run's failure; a dead worker's pool is renewed
+                outcome = exc
+            _record(unit, parts, outcome, tracker, reporter, result, root, show_bar)
+            start_next(lane)
 
 
 # ----------------------------------------------------------------------------- manifest
