@@ -1531,16 +1531,17 @@ def _parts(outputs: list[Output], jobs: int) -> list[Part]:
         key = (out.year, out.agency, out.kind) if out.kind != "other" else ("file", i)
         groups.setdefault(key, []).append((i, out))
 
-    def size(group: Part) -> int:
-        return sum(out.path.stat().st_size for _, out in group if out.path.is_file())
-
+    sized = [
+        (sum(out.path.stat().st_size for _, out in group if out.path.is_file()), group)
+        for group in groups.values()
+    ]
     n = min(len(groups), 4 * jobs)
     parts: list[Part] = [[] for _ in range(n)]
     sizes = [0] * n
-    for group in sorted(groups.values(), key=size, reverse=True):
+    for size, group in sorted(sized, key=lambda pair: pair[0], reverse=True):
         smallest = sizes.index(min(sizes))
         parts[smallest] += group
-        sizes[smallest] += size(group)
+        sizes[smallest] += size
     return [sorted(part, key=lambda item: item[0]) for part in parts if part]
 
 

@@ -468,7 +468,7 @@ def run(
                         )
                         for y in stage_years
                     ]
-                elif any(token.startswith("earlier:") for token in stage.inputs):
+                elif stage.reads_earlier:
                     batches += [(local, [Unit(stage, y)]) for y in stage_years]  # year by year
                 else:
                     batches.append((local, [Unit(stage, y) for y in stage_years]))
@@ -667,7 +667,7 @@ def _lanes(group: list[Stage], batches: list[tuple[Any, list[Unit]]]) -> list[li
     lanes: list[list[Unit]] = []
     for stage in group:
         units = [u for _, batch in batches for u in batch if u.stage is stage]
-        if any(token.startswith("earlier:") for token in stage.inputs):
+        if stage.reads_earlier:
             lanes.append(units)
         else:
             lanes += [[u] for u in units]

@@ -45,6 +45,12 @@ class Stage:
         return self.scope != YEAR_SCOPE
 
     @property
+    def reads_earlier(self) -> bool:
+        """Whether it reads earlier years' outputs (an ``earlier:`` input): its years run in
+        order."""
+        return any(token.startswith("earlier:") for token in self.inputs)
+
+    @property
     def key_parameter(self) -> str | None:
         """The parameter that receives the fan-out key (the one that is not ``year``)."""
         if not self.fans_out:
