@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import importlib
 import json
 import os
@@ -151,6 +152,11 @@ def serve(address: str, preload: list[str] = ()) -> None:
     listener.bind(address)
     listener.listen(64)
     _preload(list(preload))
+    # Every kernel forked from here inherits ~640,000 imported objects. Left in the collector's
+    # generations, each kernel's first full collections walk them all (touching, and so copying,
+    # the shared pages): 0.4 s of a report's 1.5 s of CPU, measured. Frozen, they are never
+    # walked; they live as long as the process anyway (modules, dictionaries, fonts).
+    gc.freeze()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped automatically
     listener.settimeout(1.0)
     try:

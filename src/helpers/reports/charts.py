@@ -385,16 +385,19 @@ def _pieces(text: str) -> tuple[tuple[bool, str], ...]:
     return tuple(p for p in pieces if p[1])
 
 
-def _fill(pieces: Sequence[tuple[bool, str]], width: int) -> list[str]:
+def _fill(pieces: Sequence[tuple[bool, str]], sizes: Sequence[int], width: int) -> list[str]:
+    """Greedy lines of at most ``width`` visible characters; ``sizes`` are the pieces' visible
+    lengths (a line's is their sum plus its spaces: combining marks belong to one piece)."""
     lines: list[str] = []
-    current = ""
-    for space, piece in pieces:
-        candidate = f"{current}{' ' if space and current else ''}{piece}"
-        if current and _visible_len(candidate) > width:
+    current, length = "", 0
+    for (space, piece), size in zip(pieces, sizes, strict=True):
+        gap = 1 if space and current else 0
+        if current and length + gap + size > width:
             lines.append(current)
-            current = piece
+            current, length = piece, size
         else:
-            current = candidate
+            current = f"{current}{' ' if gap else ''}{piece}"
+            length += gap + size
     if current:
         lines.append(current)
     return lines
@@ -404,11 +407,12 @@ def _fill(pieces: Sequence[tuple[bool, str]], width: int) -> list[str]:
 def _wrap_text(text: str, width: int) -> str:
     text = " ".join(text.split())
     pieces = _pieces(text)
-    lines = _fill(pieces, width)
+    sizes = [_visible_len(piece) for _, piece in pieces]
+    lines = _fill(pieces, sizes, width)
     narrowest = width  # as many lines, as even as they can be
-    while narrowest > 1 and len(_fill(pieces, narrowest - 1)) == len(lines):
+    while narrowest > 1 and len(_fill(pieces, sizes, narrowest - 1)) == len(lines):
         narrowest -= 1
-    wrapped = "\n".join(_fill(pieces, narrowest))
+    wrapped = "\n".join(_fill(pieces, sizes, narrowest))
     thai, slash, english = text.partition(" / ")
     if "\n" in wrapped and slash and english:  # rather "ไทย /" and "English" on lines of their own
         parts = f"{_wrap_text(thai + ' /', width)}\n{_wrap_text(english, width)}"

@@ -87,12 +87,15 @@ def test_kernels_are_forked_warm_and_fresh_each_time(tmp_path, monkeypatch):
         server_pid = _server_pid(address)
         first = _run([probe, "import numpy; numpy.LEAKED = 1; print('set')"], tmp_path)
         second = _run([probe, "import numpy; print(hasattr(numpy, 'LEAKED'))"], tmp_path)
+        frozen = _run(["import gc; print(gc.get_freeze_count())"], tmp_path)
     for output in (first[0], second[0]):
         parent, preloaded, cwd, value = output.split(" ", 3)
         assert int(parent) == server_pid  # forked by the server...
         assert preloaded == "True"  # ...which had imported pandas already
         assert cwd == str(tmp_path) and value == "from the runner"
     assert second[1] == "False"  # nothing passes from one kernel to the next
+    # the server's imports come frozen: the kernel's collector never walks them
+    assert int(frozen[0]) > 100_000
     assert not Path(address).parent.exists()  # the server is gone with its socket
 
 
