@@ -434,7 +434,8 @@ class Count:
     text: str
 
 
-def find_counts(text: str) -> list[Count]:
+@functools.lru_cache(maxsize=1 << 16)  # a year's pages repeat most of their runs of text
+def find_counts(text: str) -> tuple[Count, ...]:
     """Respondent counts written in ``text`` ("n = 159", "159 คน", "159 respondents")."""
     text = to_arabic_digits(text)
     found: dict[int, Count] = {}
@@ -443,7 +444,7 @@ def find_counts(text: str) -> list[Count]:
             threshold = bool(THRESHOLD_BEFORE.search(text[max(0, m.start() - 40) : m.start()]))
             n = int(m.group(1).replace(",", ""))
             found.setdefault(m.start(1), Count(n, threshold, m.group(0)))
-    return [found[s] for s in sorted(found)]
+    return tuple(found[s] for s in sorted(found))
 
 
 def find_identifiers(text: str) -> list[tuple[str, str]]:
@@ -546,8 +547,14 @@ class Element:
     rows: list[list[tuple[str, str]]] | None = None  # for table: (tag, text) per cell
     tokens: list[Token] = field(default_factory=list)
     b_text: str | None = None
+    label: str | None = None  # where(), worked out once: a page asks it for every text run
 
     def where(self) -> str:
+        if self.label is None:
+            self.label = self._label()
+        return self.label
+
+    def _label(self) -> str:
         label = self.tag
         if self.attrs.get("id"):
             label += f"#{self.attrs['id'][:40]}"
@@ -809,6 +816,7 @@ class Auditor:
         # output that stands in its page has been checked there, in the page's context
         self.pages: dict[tuple[int | None, str | None, str], str] = {}
         self._sheets: dict[str, list[tuple[str, list[list[Any]]]]] = {}
+        self._hits: dict[str, tuple[tuple[str, str], ...]] = {}  # by text (check_text)
 
     # -- findings ----------------------------------------------------------------------------
 
@@ -894,8 +902,19 @@ class Auditor:
         """Identifiers, comments, response ids and counts in one run of text."""
         if not text or not text.strip():
             return
+        hits = self._hits.get(text)
+        if hits is None:
+            hits = self._hits[text] = tuple(self._find_in_text(text))
+        for check, detail in hits:
+            self.add(check, out, location, detail)
+        if counts:
+            self.check_counts(out, text, location, marked_ns)
+
+    def _find_in_text(self, text: str) -> Iterator[tuple[str, str]]:
+        """(check, detail) of the identifiers, comments and response ids in ``text``: the same
+        whatever page it stands in, so :meth:`check_text` looks for them once per text."""
         for kind, value in find_identifiers(text):
-            self.add("identifier", out, location, f"{kind} {mask(value)}")
+            yield "identifier", f"{kind} {mask(value)}"
         plain = normalise(text)
         for i, comment, matched in self.comments.search(plain):
             whole = matched == len(comment)
@@ -906,7 +925,7 @@ class Auditor:
             cut = cut or (matched >= TRUNCATED_MIN and plain[i + matched : i + matched + 1] == "…")
             if whole or cut:
                 how = "a respondent's comment" if whole else "the start of a respondent's comment"
-                self.add("free-text", out, location, f"{how}: {mask(comment)}")
+                yield "free-text", f"{how}: {mask(comment)}"
         for i, value, matched in self.response_ids.search(text):
             if matched != len(value):
                 continue
@@ -914,9 +933,7 @@ class Auditor:
             after = text[i + len(value)] if i + len(value) < len(text) else " "
             if before.isalnum() or after.isalnum():
                 continue
-            self.add("respondent-row", out, location, f"response id {mask(value)}")
-        if counts:
-            self.check_counts(out, text, location, marked_ns)
+            yield "respondent-row", f"response id {mask(value)}"
 
     def check_counts(
         self, out: Output, text: str, location: str, marked_ns: frozenset[int]
