@@ -473,6 +473,18 @@ def test_identifiers_are_found_in_text_attributes_and_chart_text(tiny):
     assert NATIONAL_ID not in text and EMAIL not in text and PHONE not in text
 
 
+def test_the_same_text_in_two_places_and_two_files_is_found_in_each(tiny):
+    """The audit searches each distinct text once; its findings still name every place."""
+    leak = f"<p>ID {NATIONAL_ID}</p>"
+    _write(tiny, "reports/index.html", _html(leak + "<div>x</div>" + leak))
+    _write(tiny, f"reports/{YEAR}/overview.html", _html(leak))
+    found = _findings(tiny, "identifier")
+    by_file = {f.file: sorted(g.location for g in found if g.file == f.file) for f in found}
+    assert sorted(by_file) == ["reports/2565/overview.html", "reports/index.html"]
+    assert len(by_file["reports/index.html"]) == 2 and len(set(by_file["reports/index.html"])) == 2
+    assert len(by_file["reports/2565/overview.html"]) == 1
+
+
 def test_no_identifier_in_chart_geometry_css_data_uris_or_a_wrong_check_digit(tiny):
     body = (
         f"<style>.x{{width:{NATIONAL_ID.replace('-', '')}px}}</style>{SVG}"
