@@ -300,6 +300,30 @@ def test_figure_html_is_deterministic(name: str) -> None:
     assert first == second
 
 
+def test_text_measured_once_gives_the_same_svg_and_is_used(monkeypatch) -> None:
+    """Text metrics kept across charts: the charts are byte for byte those drawn with
+    matplotlib's own measuring, and a second drawing shapes no text again."""
+    import contextlib
+
+    import matplotlib.text
+
+    builds = [BUILDERS[name] for name in ("item", "trend", "benchmark", "funnel")]
+
+    def draw_all(order: list) -> list[str]:
+        return [charts.figure_html(build(make()), "chart") for make, build, _ in order]
+
+    with monkeypatch.context() as plain:
+        plain.setattr(charts, "_text_measured_once", contextlib.nullcontext)
+        reference = draw_all(builds)
+    monkeypatch.setattr(charts, "_TEXT_METRICS", {})
+    assert draw_all(builds) == reference
+    kept = len(charts._TEXT_METRICS)
+    assert kept > 20  # the renderers measured through the keeping TextToPath
+    assert draw_all(builds[::-1])[::-1] == reference
+    assert len(charts._TEXT_METRICS) == kept  # every text of the second round was kept
+    assert matplotlib.text.TextToPath is charts._measuring_text_to_path().__mro__[1]  # restored
+
+
 def test_figure_html_closes_pyplot_figures() -> None:
     import matplotlib.pyplot as plt
 
