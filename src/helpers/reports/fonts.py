@@ -19,9 +19,10 @@ def register_fonts() -> None:
     # matplotlib is imported only by the processes that draw
     from matplotlib import font_manager
 
-    known = {Path(entry.fname) for entry in font_manager.fontManager.ttflist}
+    # called before every chart: compared as strings (a Path per font entry cost 1 ms a call)
+    known = {entry.fname for entry in font_manager.fontManager.ttflist}
     for path in FONT_FILES.values():
-        if path not in known:
+        if str(path) not in known:
             font_manager.fontManager.addfont(str(path))
 
 
