@@ -233,8 +233,8 @@ def _text_measured_once() -> Iterator[None]:
     """Within: every SVG renderer matplotlib makes measures a distinct text once per process.
 
     Each chart's renderer comes with its own ``TextToPath``, whose measurements die with it, so
-    every chart shaped the same tick labels, legends and Thai titles again (0.15 s of a
-    report's 1.3 s, measured). The renderer takes its ``TextToPath`` from ``matplotlib.text``;
+    every chart shaped the same tick labels, legends and Thai titles again (about 0.09 s of a
+    report's 1.2 s, measured). The renderer takes its ``TextToPath`` from ``matplotlib.text``;
     here that name is, for the time of one print, a subclass that remembers. The numbers are
     those it would compute (the same arithmetic; SVG compared byte for byte in the tests).
     """
