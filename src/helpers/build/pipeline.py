@@ -455,6 +455,7 @@ def run(
             server.enter_context(runner.kernel_server(root))
             server_started.append(True)
 
+    context = _RunContext(tracker, reporter, result, root, force, show_bar, start_kernel_server)
     try:
         for group in _groups(chosen):
             batches = []
@@ -476,34 +477,14 @@ def run(
             if len(group) > 1 and not fan_out:
                 # independent stages side by side; a stage that reads its own earlier years'
                 # output is one lane, its years one after another beside the other units
-                _run_lanes(
-                    local,
-                    _lanes(group, batches),
-                    tracker,
-                    reporter,
-                    result,
-                    root,
-                    force,
-                    show_bar,
-                    start_kernel_server,
-                )
+                _run_lanes(local, _lanes(group, batches), context)
                 batches = []
             elif len(group) > 1:  # the reports: one batch, run side by side
                 merged = [u for _, units in batches for u in units]
                 merged.sort(key=lambda u: u.stage.fans_out)  # the year's units not left last
                 batches = [(executor, merged)]
             for pool, units in batches:
-                _run_batch(
-                    pool,
-                    units,
-                    tracker,
-                    reporter,
-                    result,
-                    root,
-                    force,
-                    show_bar,
-                    start_kernel_server,
-                )
+                _run_batch(pool, units, context)
             for stage in group:
                 if not stage.html:
                     for year in _years_for(stage, chosen, found, wanted):
@@ -579,14 +560,28 @@ def changed_raw_files(before: dict[str, str], after: dict[str, str]) -> list[str
     )
 
 
-def _plan(
-    unit: Unit, tracker: Tracker, reporter: Reporter, result: RunResult, root: Path, force: bool
-) -> dict[str, Any] | None:
+@dataclass
+class _RunContext:
+    """What every unit a run checks and runs shares: the build records, the log, the result,
+    the project, ``--force``, whether a progress bar shows, and what to call before a unit
+    runs (called again for later units: the run's starts the kernel server the first time)."""
+
+    tracker: Tracker
+    reporter: Reporter
+    result: RunResult
+    root: Path
+    force: bool
+    show_bar: bool
+    before_running: Callable[[], None] = lambda: None
+
+
+def _plan(unit: Unit, run: _RunContext) -> dict[str, Any] | None:
     """The unit's fingerprint parts when it must run; None when it is up to date (recorded as
     skipped)."""
+    tracker, reporter = run.tracker, run.reporter
     parts = tracker.parts(unit)
     state, why = tracker.status(unit, parts)
-    if state == UP_TO_DATE and not force:
+    if state == UP_TO_DATE and not run.force:
         outcome = RunOutcome(
             unit.stage.name,
             unit.year,
@@ -596,8 +591,8 @@ def _plan(
             agency=unit.agency,
             skipped=True,
         )
-        result.outcomes.append(outcome)
-        reporter.line(_describe(outcome, root), show=False)
+        run.result.outcomes.append(outcome)
+        reporter.line(_describe(outcome, run.root), show=False)
         reporter.done(outcome)
         return None
     reporter.line(f"{unit.label}: {state}{f' ({why})' if why else ''}", show=False)
@@ -605,14 +600,7 @@ def _plan(
 
 
 def _record(
-    unit: Unit,
-    parts: dict[str, Any],
-    outcome: RunOutcome | BaseException,
-    tracker: Tracker,
-    reporter: Reporter,
-    result: RunResult,
-    root: Path,
-    show_bar: bool,
+    unit: Unit, parts: dict[str, Any], outcome: RunOutcome | BaseException, run: _RunContext
 ) -> None:
     """Record a unit's outcome (an exception from its worker is that run's failure)."""
     if isinstance(outcome, BaseException):
@@ -621,43 +609,33 @@ def _record(
             unit.year,
             False,
             0.0,
-            runner.executed_path(unit.stage, unit.year, root, unit.agency),
+            runner.executed_path(unit.stage, unit.year, run.root, unit.agency),
             f"{outcome.__class__.__name__}: {outcome}",
             unit.agency,
         )
     if outcome.ok:
-        tracker.write_record(unit, parts)
+        run.tracker.write_record(unit, parts)
         crashpoints.reach(f"recorded:{unit.stage.name}")
-    result.outcomes.append(outcome)
-    reporter.line(_describe(outcome, root), show=not outcome.ok or not show_bar)
-    reporter.done(outcome)
+    run.result.outcomes.append(outcome)
+    run.reporter.line(_describe(outcome, run.root), show=not outcome.ok or not run.show_bar)
+    run.reporter.done(outcome)
 
 
-def _run_batch(
-    pool,
-    units: list[Unit],
-    tracker: Tracker,
-    reporter: Reporter,
-    result: RunResult,
-    root: Path,
-    force: bool,
-    show_bar: bool,
-    before_running: Callable[[], None] = lambda: None,
-) -> None:
+def _run_batch(pool, units: list[Unit], run: _RunContext) -> None:
     """Skip the units that are up to date, run the others through ``pool`` (calling
-    ``before_running`` first), record each."""
-    reporter.planned(len(units))
+    ``run.before_running`` first), record each."""
+    run.reporter.planned(len(units))
     todo = {}
     for unit in units:
-        parts = _plan(unit, tracker, reporter, result, root, force)
+        parts = _plan(unit, run)
         if parts is not None:
             todo[(unit.stage.name, unit.year, unit.agency)] = (unit, parts)
-    calls = [(u.stage, u.year, root, u.agency) for u, _ in todo.values()]
+    calls = [(u.stage, u.year, run.root, u.agency) for u, _ in todo.values()]
     if calls:
-        before_running()
+        run.before_running()
     for args, outcome in pool.run(_execute, calls) if calls else ():
         unit, parts = todo[(args[0].name, args[1], args[3])]
-        _record(unit, parts, outcome, tracker, reporter, result, root, show_bar)
+        _record(unit, parts, outcome, run)
 
 
 def _lanes(group: list[Stage], batches: list[tuple[Any, list[Unit]]]) -> list[list[Unit]]:
@@ -674,42 +652,27 @@ def _lanes(group: list[Stage], batches: list[tuple[Any, list[Unit]]]) -> list[li
     return sorted(lanes, key=len, reverse=True)
 
 
-def _run_lanes(
-    pool: LocalExecutor,
-    lanes: list[list[Unit]],
-    tracker: Tracker,
-    reporter: Reporter,
-    result: RunResult,
-    root: Path,
-    force: bool,
-    show_bar: bool,
-    before_running: Callable[[], None] = lambda: None,
-) -> None:
+def _run_lanes(pool: LocalExecutor, lanes: list[list[Unit]], run: _RunContext) -> None:
     """Run ``lanes`` side by side, the units of a lane one after another: each unit is checked
     (skipped when up to date) when its turn comes, after the units before it in its lane, whose
     outputs may be its inputs. With one worker, lane after lane."""
     if pool.workers == 1:
         for lane in lanes:
             for unit in lane:
-                _run_batch(
-                    pool, [unit], tracker, reporter, result, root, force, show_bar, before_running
-                )
+                _run_batch(pool, [unit], run)
         return
-    reporter.planned(sum(len(lane) for lane in lanes))
+    run.reporter.planned(sum(len(lane) for lane in lanes))
     waiting = [list(lane) for lane in lanes]
     running: dict[Future, tuple[int, Unit, dict[str, Any]]] = {}
-    started: list[bool] = []
 
     def start_next(lane: int) -> None:
         while waiting[lane]:
             unit = waiting[lane].pop(0)
-            parts = _plan(unit, tracker, reporter, result, root, force)
+            parts = _plan(unit, run)
             if parts is None:
                 continue
-            if not started:
-                before_running()
-                started.append(True)
-            future = pool.submit(_execute, unit.stage, unit.year, root, unit.agency)
+            run.before_running()
+            future = pool.submit(_execute, unit.stage, unit.year, run.root, unit.agency)
             running[future] = (lane, unit, parts)
             return
 
@@ -723,7 +686,7 @@ def _run_lanes(
                 outcome: RunOutcome | BaseException = future.result()
             except Exception as exc:  # the run's failure; a dead worker's pool is renewed
                 outcome = exc
-            _record(unit, parts, outcome, tracker, reporter, result, root, show_bar)
+            _record(unit, parts, outcome, run)
             start_next(lane)
 
 

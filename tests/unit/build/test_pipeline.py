@@ -163,16 +163,8 @@ def test_lanes_run_a_chain_of_years_in_order_beside_the_other_units(tmp_path):
     log = _Log()
     result = pipeline.RunResult()
     pool = _FakePool(log, tmp_path)
-    pipeline._run_lanes(
-        pool,
-        lanes,
-        _FakeTracker(),
-        _FakeReporter(),
-        result,
-        tmp_path,
-        False,
-        False,
-    )
+    run = pipeline._RunContext(_FakeTracker(), _FakeReporter(), result, tmp_path, False, False)
+    pipeline._run_lanes(pool, lanes, run)
     assert len(result.outcomes) == 6 and all(o.ok for o in result.outcomes)
     order = [f"{what} {label}" for what, label in log.events]
     for earlier, later in ((2563, 2564), (2564, 2565)):
