@@ -81,6 +81,7 @@ import json
 import re
 import time
 import unicodedata
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -1507,7 +1508,8 @@ def audit(
 
     parts = _parts(outputs, pool.workers if pool is not None else 1)
     if pool is not None and len(parts) > 1:
-        futures = [pool.submit(check_part, root, wanted, part) for part in parts]
+        token = uuid.uuid4().hex  # this audit's: a worker never reuses another audit's state
+        futures = [pool.submit(check_part, root, wanted, part, token) for part in parts]
         files: dict[int, list[Finding]] = {}
         tables: dict[int, list[Finding]] = {}
         for future in futures:
@@ -1562,23 +1564,23 @@ def _parts(outputs: list[Output], jobs: int) -> list[Part]:
     return [sorted(part, key=lambda item: item[0]) for part in parts if part]
 
 
-_WORKER_AUDITORS: dict[tuple[str, tuple[int, ...] | None], tuple[Auditor, Any]] = {}
+_WORKER_AUDITORS: dict[str, tuple[Auditor, Any]] = {}  # by audit (its token)
 
 
 def check_part(
-    root: Path, wanted: list[int] | None, part: Part
+    root: Path, wanted: list[int] | None, part: Part, token: str = ""
 ) -> tuple[dict[int, list[Finding]], dict[int, list[Finding]], list[str]]:
     """Check a part of the outputs in a worker of :func:`audit`: the findings of each output
     (by its place in the audit's list) from the file checks and from the tables' checks
     (:mod:`helpers.audit.workbook`), and the auditor's notes. A worker keeps its auditor and
-    the published tables (the recounts made, the tables read) for its next part."""
+    the published tables (the recounts made, the tables read) for the next part of the same
+    audit (``token``); a part of another audit starts afresh."""
     from helpers.audit import workbook  # the take-away tables' layout checks (their module)
 
-    key = (str(root), tuple(wanted) if wanted is not None else None)
-    if key not in _WORKER_AUDITORS:
+    if token not in _WORKER_AUDITORS or not token:
         _WORKER_AUDITORS.clear()
-        _WORKER_AUDITORS[key] = (Auditor(root, wanted), workbook.Published(root))
-    auditor, published = _WORKER_AUDITORS[key]
+        _WORKER_AUDITORS[token] = (Auditor(root, wanted), workbook.Published(root))
+    auditor, published = _WORKER_AUDITORS[token]
     files: dict[int, list[Finding]] = {}
     tables: dict[int, list[Finding]] = {}
     for index, out in part:

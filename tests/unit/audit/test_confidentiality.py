@@ -485,6 +485,30 @@ def test_the_same_text_in_two_places_and_two_files_is_found_in_each(tiny):
     assert len(by_file["reports/2565/overview.html"]) == 1
 
 
+def test_a_pool_reused_for_a_second_audit_finds_the_same_leaks(tiny):
+    """A worker keeps its auditor between the parts of one audit, never into the next: the
+    second audit of an unchanged, leaking project reports what the first did."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    class OneWorker:  # the parts run one after another in one thread: one reused worker
+        workers = 2
+
+        def __init__(self) -> None:
+            self.threads = ThreadPoolExecutor(1)
+
+        def submit(self, fn, *args):
+            return self.threads.submit(fn, *args)
+
+    _clean_pages(tiny)
+    _write(tiny, "reports/index.html", _html(f"<p>ID {NATIONAL_ID}</p>"))
+    pool = OneWorker()
+    first = confidentiality.audit(root=tiny, pool=pool)
+    second = confidentiality.audit(root=tiny, pool=pool)
+    pool.threads.shutdown()
+    assert [f.check for f in first.findings] == ["identifier"]
+    assert second.findings == first.findings
+
+
 def test_no_identifier_in_chart_geometry_css_data_uris_or_a_wrong_check_digit(tiny):
     body = (
         f"<style>.x{{width:{NATIONAL_ID.replace('-', '')}px}}</style>{SVG}"
